@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# One entry point for readers and maintainers. Every command first sets up what the series needs
+# (graphviz's `dot`, a .venv with requirements.txt) and skips what is already done:
+#   ./run.sh lab      open the series in JupyterLab
+#   ./run.sh test     run the tests (pytest: nbval over every notebook); extra arguments go to pytest
+#   ./run.sh record   re-execute every notebook top to bottom on the CPU, then re-export images/
+set -euo pipefail
+cd "$(dirname "$0")"
+
+say() { printf '%s\n' "$*" >&2; }
+
+as_root() {  # run an apt-get command as root, or return 1 where that is not possible
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else return 1; fi
+}
+
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  say "Installing $* with apt-get..."
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_dot() {
+  command -v dot >/dev/null && return 0
+  apt_install graphviz || true
+  command -v dot >/dev/null && return 0
+  say "Graphviz's dot program is missing and could not be installed here: install the package 'graphviz'"
+  say "(Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz), then run this again."
+  return 1
+}
+
+ensure_venv() {
+  local python=${PYTHON:-python3}
+  if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    say "This series needs Python 3.11 or newer as '$python' (Debian 12 and Ubuntu 24.04 have it);"
+    say "set PYTHON=/path/to/python3.11-or-newer to use another one."
+    exit 1
+  fi
+  if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+    rm -rf .venv
+    if ! "$python" -m venv .venv 2>/dev/null; then
+      rm -rf .venv
+      apt_install python3-venv || { say "Could not create .venv: install the package 'python3-venv' and run this again."; exit 1; }
+      "$python" -m venv .venv
+    fi
+  fi
+  local wanted
+  wanted=$(sha256sum requirements.txt | cut -d' ' -f1)
+  if [ "$(cat .venv/requirements.sha256 2>/dev/null)" != "$wanted" ]; then
+    say "Installing requirements.txt into .venv..."
+    .venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+    echo "$wanted" > .venv/requirements.sha256
+  fi
+}
+
+command=${1:-}
+shift || true
+case "$command" in
+  lab)
+    ensure_dot || say "Carrying on: the notebooks run without it, but draw no graphs."
+    ensure_venv
+    exec .venv/bin/jupyter lab notebooks/01_plain_backward.ipynb "$@"
+    ;;
+  test)
+    ensure_dot
+    ensure_venv
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  record)
+    ensure_dot
+    ensure_venv
+    [ $# -gt 0 ] || set -- notebooks/[0-9]*.ipynb
+    TORCH_DEVICE=cpu .venv/bin/jupyter nbconvert --to notebook --execute --inplace \
+      --NotebookClient.record_timing=False "$@"
+    .venv/bin/python tools/export_graphs.py
+    ;;
+  *)
+    say "usage: ./run.sh lab | test [pytest arguments] | record [notebooks]"
+    exit 2
+    ;;
+esac

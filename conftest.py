@@ -1,4 +1,4 @@
-"""pytest set-up for nbval: refuse to run without graphviz, and say which device the notebooks use."""
+"""pytest set-up: refuse to run without graphviz, say which device the notebooks use, and size the parallel run."""
 import os
 import shutil
 
@@ -18,4 +18,14 @@ def pytest_report_header(config):
     import torch
 
     device = os.environ.get("TORCH_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")
-    return f"notebooks run on: {device} (torch {torch.__version__}; set TORCH_DEVICE=cpu or cuda to choose)"
+    return [f"notebooks run on: {device} (torch {torch.__version__}; set TORCH_DEVICE=cpu or cuda to choose)",
+            "browser test screenshots: test-artifacts/screenshots/"]
+
+
+def pytest_xdist_auto_num_workers(config):
+    # `-n auto` (pytest.ini) spreads files over workers, one per core; a single file (one notebook, whose cells
+    # share a kernel, or one test module) stays whole in one worker anyway, so run it here and skip their start.
+    files = {arg.split("::")[0] for arg in config.args}
+    if len(files) == 1 and os.path.isfile(files.pop()):
+        return 0
+    return None

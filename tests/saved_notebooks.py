@@ -1,0 +1,30 @@
+"""What the saved notebooks hold, read from their JSON: shared by the hygiene and browser tests."""
+import json
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+RAISES_TAG = "raises-exception"
+RECORD = "re-record it in one clean run: ./run.sh record {path}"
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell):
+    return "".join(cell.get("source", ""))
+
+
+def tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def graphs(cell):
+    """How many graphs (SVG outputs) the cell saved."""
+    return sum("image/svg+xml" in output.get("data", {}) for output in cell.get("outputs", []))
+
+
+def error_boxes(cell):
+    """How many outputs a reader sees in an error box: tracebacks, and anything written to stderr."""
+    return sum(output["output_type"] == "error" or output.get("name") == "stderr" for output in cell.get("outputs", []))

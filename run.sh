@@ -4,6 +4,8 @@
 #   ./run.sh lab      open the series in JupyterLab
 #   ./run.sh test     run the tests (pytest: nbval over every notebook); extra arguments go to pytest
 #   ./run.sh record   re-execute every notebook top to bottom on the CPU, then re-export images/
+#   ./run.sh html     build the HTML edition (every notebook with its saved outputs, and an index) into site/
+#   ./run.sh bench    time the test suite against its floor (tools/benchmark.py says what each is)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -60,7 +62,8 @@ case "$command" in
   lab)
     ensure_dot || say "Carrying on: the notebooks run without it, but draw no graphs."
     ensure_venv
-    exec .venv/bin/jupyter lab notebooks/01_plain_backward.ipynb "$@"
+    as_root_flag=(); [ "$(id -u)" != 0 ] || as_root_flag=(--allow-root)  # JupyterLab refuses root without it
+    exec .venv/bin/jupyter lab "${as_root_flag[@]}" notebooks/01_plain_backward.ipynb "$@"
     ;;
   test)
     ensure_dot
@@ -75,8 +78,17 @@ case "$command" in
       --NotebookClient.record_timing=False "$@"
     .venv/bin/python tools/export_graphs.py
     ;;
+  html)
+    ensure_venv
+    exec .venv/bin/python tools/build_html.py "$@"
+    ;;
+  bench)
+    ensure_dot
+    ensure_venv
+    exec .venv/bin/python tools/benchmark.py
+    ;;
   *)
-    say "usage: ./run.sh lab | test [pytest arguments] | record [notebooks]"
+    say "usage: ./run.sh lab | test [pytest arguments] | record [notebooks] | html [folder] | bench"
     exit 2
     ;;
 esac

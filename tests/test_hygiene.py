@@ -19,7 +19,8 @@ def outputs_text(cell):
         if output["output_type"] == "stream":
             yield "".join(output["text"])
         elif output["output_type"] == "error":
-            yield f"{output['ename']}: {output['evalue']}"  # the frames of a traceback name files wherever it ran
+            # The notebooks print tracebacks in %xmode Minimal: full frames would name files on the recording machine.
+            yield f"{output['ename']}: {output['evalue']}\n" + "\n".join(output.get("traceback", []))
         else:
             for value in output.get("data", {}).values():
                 if isinstance(value, (str, list)):

@@ -1,4 +1,5 @@
-"""pytest set-up: refuse to run without graphviz, say which device the notebooks use, and size the parallel run."""
+"""pytest set-up: refuse to run without graphviz, make the notebooks' checks strict, say which device they use,
+and size the parallel run."""
 import os
 import shutil
 
@@ -6,6 +7,8 @@ import pytest
 
 
 def pytest_configure(config):
+    # A notebook's check() prints ✗ and goes on for a reader; in the kernels the tests start, it raises.
+    os.environ["SERIES_STRICT"] = "1"
     # Every notebook draws its autograd graph; without `dot` those cells print a notice instead,
     # which would let a broken graph pass unnoticed.
     if shutil.which("dot") is None:

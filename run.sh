@@ -3,6 +3,7 @@
 # (graphviz's `dot`, a .venv with requirements.txt) and skips what is already done:
 #   ./run.sh lab      open the series in JupyterLab
 #   ./run.sh test     run the tests (pytest: nbval over every notebook); extra arguments go to pytest
+#   ./run.sh stamp    copy the shared cells of tools/shared_cells.py into every notebook (then record)
 #   ./run.sh record   re-execute every notebook top to bottom on the CPU, then re-export images/
 #   ./run.sh html     build the HTML edition (every notebook with its saved outputs, and an index) into site/
 #   ./run.sh bench    time the test suite against its floor (tools/benchmark.py says what each is)
@@ -74,9 +75,13 @@ case "$command" in
     ensure_dot
     ensure_venv
     [ $# -gt 0 ] || set -- notebooks/[0-9]*.ipynb
-    TORCH_DEVICE=cpu .venv/bin/jupyter nbconvert --to notebook --execute --inplace \
+    TORCH_DEVICE=cpu SERIES_STRICT=1 .venv/bin/jupyter nbconvert --to notebook --execute --inplace \
       --NotebookClient.record_timing=False "$@"
     .venv/bin/python tools/export_graphs.py
+    ;;
+  stamp)
+    ensure_venv
+    exec .venv/bin/python tools/stamp.py "$@"
     ;;
   html)
     ensure_venv
@@ -88,7 +93,7 @@ case "$command" in
     exec .venv/bin/python tools/benchmark.py
     ;;
   *)
-    say "usage: ./run.sh lab | test [pytest arguments] | record [notebooks] | html [folder] | bench"
+    say "usage: ./run.sh lab | test [pytest arguments] | stamp | record [notebooks] | html [folder] | bench"
     exit 2
     ;;
 esac

@@ -6,7 +6,7 @@ import sys
 
 from saved_notebooks import ROOT, load, source, tags
 
-EXERCISES = ROOT / "notebooks" / "11_exercises.ipynb"
+EXERCISES = ROOT / "notebooks" / "12_exercises.ipynb"
 
 
 def test_blank_copy_clears_answers_and_outputs(tmp_path):

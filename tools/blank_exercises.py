@@ -1,6 +1,6 @@
-"""Write a student copy of notebooks/11_exercises.ipynb with the answers cleared.
+"""Write a student copy of notebooks/12_exercises.ipynb with the answers cleared.
 
-    python tools/blank_exercises.py [OUTPUT]     (default: 11_exercises_blank.ipynb in the current directory)
+    python tools/blank_exercises.py [OUTPUT]     (default: 12_exercises_blank.ipynb in the current directory)
 
 In the copy:
 - in every code cell tagged `answer`, each line `answer_N = ...` becomes `answer_N = ...  # your answer`,
@@ -16,7 +16,7 @@ import pathlib
 import re
 import sys
 
-SOURCE = pathlib.Path(__file__).resolve().parent.parent / "notebooks" / "11_exercises.ipynb"
+SOURCE = pathlib.Path(__file__).resolve().parent.parent / "notebooks" / "12_exercises.ipynb"
 ANSWER_LINE = re.compile(r"^(answer_\d+)\s*=.*$", re.MULTILINE)
 SELF_TEST_MARKER = "<!-- self-test"
 
@@ -50,7 +50,7 @@ def blank(notebook):
 
 
 def main():
-    output = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "11_exercises_blank.ipynb")
+    output = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "12_exercises_blank.ipynb")
     notebook = blank(json.loads(SOURCE.read_text(encoding="utf-8")))
     answers = sum("answer" in cell.get("metadata", {}).get("tags", []) for cell in notebook["cells"])
     output.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

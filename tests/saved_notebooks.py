@@ -4,7 +4,6 @@ import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-RAISES_TAG = "raises-exception"
 RECORD = "re-record it in one clean run: ./run.sh record {path}"
 
 
@@ -18,6 +17,11 @@ def source(cell):
 
 def tags(cell):
     return cell.get("metadata", {}).get("tags", [])
+
+
+def folded(cell):
+    """A cell whose first line is `# @title ...`: tools/stamp.py folds it in Colab, JupyterLab and the book."""
+    return source(cell).startswith("# @title ")
 
 
 def graphs(cell):

@@ -7,6 +7,7 @@
 #   ./run.sh record   re-execute every notebook top to bottom on the CPU, then re-export images/
 #   ./run.sh html     build the HTML edition (every notebook with its saved outputs, and an index) into site/
 #   ./run.sh bench    time the test suite against its floor (tools/benchmark.py says what each is)
+#   ./run.sh compat 2.9.1   run every notebook as Colab's Run all would, on another PyTorch (tools/compat.py)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -57,6 +58,20 @@ ensure_venv() {
   fi
 }
 
+compat_venv() {  # a cached venv, outside the repository, with PyTorch $1 and what the notebooks import
+  local version=$1 python
+  python=$(command -v python3.12 || command -v python3)
+  COMPAT_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/detach-series/torch-$version-$("$python" -c 'import sys; print(f"py{sys.version_info[0]}.{sys.version_info[1]}")')"
+  [ -x "$COMPAT_VENV/bin/python" ] && "$COMPAT_VENV/bin/python" -c "import torch, torchviz, nbclient, ipykernel" 2>/dev/null \
+    && return 0
+  say "Building $COMPAT_VENV (PyPI's torch $version: on Linux a CUDA build of several GB)..."
+  rm -rf "$COMPAT_VENV"
+  "$python" -m venv "$COMPAT_VENV"
+  # PIP_CONFIG_FILE=/dev/null: a machine-wide pip configuration may cap torch's version; this call ignores it.
+  PIP_CONFIG_FILE=/dev/null "$COMPAT_VENV/bin/python" -m pip install --quiet "torch==$version" ipykernel \
+    $(grep -E '^(torchviz|graphviz|numpy|setuptools|nbconvert)==' requirements.txt)
+}
+
 command=${1:-}
 shift || true
 case "$command" in
@@ -87,13 +102,20 @@ case "$command" in
     ensure_venv
     exec .venv/bin/python tools/build_html.py "$@"
     ;;
+  compat)
+    [ $# -gt 0 ] || { say "usage: ./run.sh compat TORCH_VERSION [notebooks]"; exit 2; }
+    ensure_dot
+    compat_venv "$1"
+    shift
+    exec "$COMPAT_VENV/bin/python" tools/compat.py "$@"
+    ;;
   bench)
     ensure_dot
     ensure_venv
     exec .venv/bin/python tools/benchmark.py
     ;;
   *)
-    say "usage: ./run.sh lab | test [pytest arguments] | stamp | record [notebooks] | html [folder] | bench"
+    say "usage: ./run.sh lab | test [pytest arguments] | stamp | record [notebooks] | html [folder] | bench | compat TORCH_VERSION"
     exit 2
     ;;
 esac

@@ -1,0 +1,58 @@
+"""Each notebook run in JupyterLab as a reader runs it: outputs cleared, then Run All with a real kernel.
+
+Every code cell must get an execution count, and no error box may appear (the notebooks print their
+intended errors; their checks raise here, SERIES_STRICT being set by conftest.py). A screenshot of the
+last code cell of each notebook goes to test-artifacts/screenshots/jupyterlab_run_all/.
+"""
+import pytest
+from lab_server import jupyterlab, lab_page
+from pages import VIEWPORT
+from saved_notebooks import NOTEBOOKS
+
+pytestmark = pytest.mark.browser
+
+# Per code cell, in order: its execution count (null until it ran), and how many error boxes it shows.
+CELLS = """notebook => notebook.content.widgets.filter(cell => cell.model.type === 'code').map(cell => [
+    cell.model.executionCount,
+    cell.node.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length])"""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    with jupyterlab(tmp_path_factory.mktemp("jupyterlab_run_all"), kernels=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page(browser, lab):
+    with lab_page(browser, lab, VIEWPORT) as page:
+        yield page
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
+def test_run_all_in_jupyterlab(path, page, screenshots):
+    notebook = page.evaluate_handle("""async path => {
+        const app = window.jupyterapp;
+        const notebook = await app.commands.execute('docmanager:open',
+            {path, factory: 'Notebook', kernel: {name: 'python3'}});
+        await notebook.context.ready;
+        await notebook.sessionContext.ready;
+        await app.commands.execute('notebook:clear-all-cell-outputs');
+        await app.commands.execute('notebook:run-all-cells');
+        return notebook;
+    }""", f"notebooks/{path.name}")
+    try:
+        page.wait_for_function(f"notebook => ({CELLS})(notebook).every(([count]) => count !== null) && "
+                               "notebook.sessionContext.session.kernel.status === 'idle'",
+                               arg=notebook, polling=250, timeout=240_000)
+        cells = notebook.evaluate(CELLS)
+        page.evaluate("() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].pop().scrollIntoView()")
+        page.screenshot(path=screenshots / f"{path.stem}.jpg", quality=70)
+    finally:
+        notebook.evaluate("""async notebook => {
+            await notebook.sessionContext.shutdown();
+            notebook.dispose();
+        }""")
+    errors = [index for index, (_, boxes) in enumerate(cells) if boxes]
+    assert not errors, f"{path.name}: error boxes in code cells {errors} after Run All " \
+        f"(screenshot: {screenshots / path.stem}.jpg)"

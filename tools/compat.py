@@ -6,10 +6,9 @@ Each notebook runs in a fresh kernel with its cell tags stripped (Colab ignores 
 the first exception, its checks not strict (a failed check prints ✗ and the notebook goes on, as for a reader).
 Per notebook it prints whether the run reached the last cell, how many checks printed ✗, and how many code cells
 the tests would compare differ from the saved outputs, after the rewrites of nbval_sanitize.cfg (cells marked
-NBVAL_IGNORE_OUTPUT are not compared, as nbval does). --diff prints, for each differing cell, the first line
-that differs. Exit status 1 if a notebook did not run to its end.
+NBVAL_IGNORE_OUTPUT are not compared, as nbval does). --diff prints, for each differing cell, where its first
+differing lines part. Exit status 1 if a notebook did not run to its end.
 """
-import difflib
 import os
 import pathlib
 import re
@@ -74,10 +73,14 @@ def run(path, show_diff):
     print(f"{path.stem:40} {failed_checks:>13} {len(differing):>9} of {len(compared):<3}  {end}")
     if show_diff:
         for index, old, new in differing:
-            lines = difflib.unified_diff(compared_text(old).splitlines(), compared_text(new).splitlines(), n=0,
-                                         lineterm="")
-            changed = [line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-            print(f"    code cell {index}: " + "\n" + "\n".join(f"      {line[:160]}" for line in changed[:4]))
+            print(f"    code cell {index}:")
+            saved_lines, fresh_lines = compared_text(old).splitlines(), compared_text(new).splitlines()
+            parted = [pair for pair in zip(saved_lines, fresh_lines, strict=False) if pair[0] != pair[1]]
+            for before, after in parted[:3]:
+                start = max(len(os.path.commonprefix([before, after])) - 40, 0)  # where the lines part, less context
+                print(f"      saved: …{before[start:start + 110]}\n      now:   …{after[start:start + 110]}")
+            if len(saved_lines) != len(fresh_lines):
+                print(f"      {len(saved_lines)} lines saved, {len(fresh_lines)} now")
     return stopped is None
 
 

@@ -1,7 +1,7 @@
 """Stamp the shared cells of tools/shared_cells.py into every notebook, and fold the machinery cells.
 
-    python tools/stamp.py           write the notebooks (./run.sh stamp)
-    python tools/stamp.py --check   exit 1, naming each notebook that is not as stamping would leave it
+    python tools/stamp.py [notebooks]           write the notebooks, all by default (./run.sh stamp)
+    python tools/stamp.py --check [notebooks]   exit 1, naming each notebook that is not as stamping would leave it
 
 The shared cells go right after a notebook's title cell, marked with the cell metadata `shared_cell`.
 One convention folds machinery everywhere: a code cell whose first line is `# @title <what it does>` is
@@ -64,9 +64,10 @@ def stamped(notebook, sources):
 
 def main():
     check = "--check" in sys.argv[1:]
+    paths = [pathlib.Path(arg).resolve() for arg in sys.argv[1:] if arg != "--check"]
     sources = shared_sources()
     stale = []
-    for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+    for path in paths or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
         before = path.read_text(encoding="utf-8")
         after = nbformat.writes(stamped(nbformat.reads(before, as_version=4), sources)) + "\n"
         if after != before:

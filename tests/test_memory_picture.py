@@ -46,5 +46,5 @@ def test_picture_follows_the_code():
     before, after = clusters(saved), clusters(changed)
     assert facts(before["c"]) == {"memories": 1, "shared counter": True, "saved tensor": "red"}
     assert facts(after["c"]) == {"memories": 2, "shared counter": False, "saved tensor": "darkgreen"}
-    assert facts(before["d"]) == {"memories": 1, "shared counter": False, "saved tensor": "darkorange"}
+    assert facts(before["d"]) == {"memories": 1, "shared counter": False, "saved tensor": "purple"}
     assert facts(after["d"]) == {"memories": 1, "shared counter": True, "saved tensor": "red"}

@@ -97,9 +97,10 @@ def expect_warning(kind, *, cause):
         print(f"{warning.category.__name__}: {warning.message}")
 
 
-def stable_graph(tensor, params, show_saved=False):
-    """torchviz's graph of how `tensor` was computed, its nodes renamed n0, n1, ... in visiting order
-    (torchviz names them by id(), which changes from run to run)."""
+def make_dot(tensor, params, show_saved=False):
+    """torchviz.make_dot: the graph of how `tensor` was computed, drawn forward (arrows run from inputs to
+    what was computed from them; backward() walks them the other way). Its nodes are renamed n0, n1, ... in
+    visiting order, where torchviz names them by id(), which changes from run to run."""
     graph = torchviz.make_dot(tensor, params=params, show_saved=show_saved)
     names = {}
     graph.body = [re.sub(r"\b\d{10,}\b", lambda m: names.setdefault(m.group(), f"n{len(names)}"), line)
@@ -200,72 +201,87 @@ class MemoryPicture:
         tensors = {**self.tensors, **more}
         prefix = re.sub(r"\W+", "_", title).strip("_") + "_" if title else ""
         graph = graphviz.Digraph(name=f"cluster_{prefix}" if title else None)
-        graph.attr(rankdir="LR", fontname="Helvetica", fontsize="11", label=title or LEGEND,
-                   labelloc="t" if title else "b", labeljust="l")
+        graph.attr(rankdir="LR", fontname="Helvetica", fontsize="11", label=title or "", labelloc="t", labeljust="l")
         graph.attr("node", fontname="Helvetica", fontsize="11", shape="box", style="rounded,filled")
         graph.attr("edge", fontname="Helvetica", fontsize="10")
+        graph.kinds = ["tensor", "memory"]  # what the legend explains: only what this picture shows
+        named = {tensor.untyped_storage().data_ptr() for tensor in tensors.values()}
         memories = {}
 
-        def memory(tensor):  # one box per storage, named in order of first appearance
+        def memory(tensor):  # one box per storage, numbered in order of first appearance
             key = tensor.untyped_storage().data_ptr()
             if key not in memories:
                 memories[key] = f"{prefix}memory{len(memories) + 1}"
-                graph.node(memories[key], f"memory {len(memories)}\n{_values(_whole_storage(tensor))}",
+                note = "" if key in named else "\n(no tensor named here reads it)"
+                graph.node(memories[key], f"memory {len(memories)}\n{_values(_whole_storage(tensor))}{note}",
                            fillcolor="lightyellow", fontname="Courier")
             return memories[key]
 
         for group_number, group in enumerate(_counter_groups(tensors), start=1):
             with graph.subgraph(name=f"cluster_{prefix}counter{group_number}") as box:
-                box.attr(label="one version counter" if len(group) > 1 else "", style="dashed" if len(group) > 1
-                         else "invis", fontsize="9", color="grey40")
+                shared = len(group) > 1
+                box.attr(label="one version counter" if shared else "", style="dashed" if shared else "invis",
+                         fontsize="9", color="grey40")
+                graph.kinds += ["counter"] if shared else []
                 for name in group:
                     box.node(f"{prefix}tensor_{name}", f"{name}\nversion {_version(tensors[name])}",
                              fillcolor="lightblue")
         for name, tensor in tensors.items():
             if _version(tensor) is None:
                 graph.node(f"{prefix}tensor_{name}", f"{name}\n(no version counter)", fillcolor="lightblue")
-            view = " (a view)" if tensor._base is not None else ""
-            graph.edge(f"{prefix}tensor_{name}", memory(tensor), label=view.strip(" ()"))
-        for number, node in enumerate(self.nodes, start=1):
+            graph.edge(f"{prefix}tensor_{name}", memory(tensor), label="a view" if tensor._base is not None else "")
+        # A node is drawn if it saved a tensor, or if it is the grad_fn of a tensor named here.
+        savers = [node for node, *_ in self.saved]
+        nodes = [node for node in self.nodes if node in savers or any(t.grad_fn is node for t in tensors.values())]
+        for number, node in enumerate(nodes, start=1):
             owners = [name for name, tensor in tensors.items() if tensor.grad_fn is node]
             label = type(node).__name__ + "".join(f"\n({owner}.grad_fn)" for owner in owners)
-            if not any(saved_node is node for saved_node, *_ in self.saved):
-                label += "\nsaved no tensor"
-            graph.node(f"{prefix}node{number}", label, fillcolor="lightgrey", shape="box", style="filled")
+            graph.node(f"{prefix}node{number}", label + ("" if node in savers else "\nsaved no tensor"),
+                       fillcolor="lightgrey", shape="box", style="filled")
+            graph.kinds += ["node"]
         for node, attribute, saved, version_then, values_then in self.saved:
-            number = self.nodes.index(node) + 1
             now = _version(saved)
             try:
                 getattr(node, attribute)
                 refused = False
             except RuntimeError:  # autograd's own check refused to hand the saved tensor back
                 refused = True
-            label = f"{attribute}\nsaved at version {version_then}, now {now}"
             if refused and now != version_then:
-                style = {"color": "red", "fontcolor": "red", "penwidth": "2"}
-                label += "\nstale: backward() will refuse it"
+                kind = "stale"
             elif refused:
-                style = {"color": "grey50", "style": "dotted"}
-                label += "\nfreed by backward()"
-            elif not torch.equal(saved.detach(), values_then):
-                style = {"color": "darkorange", "fontcolor": "darkorange3", "penwidth": "2", "style": "dashed"}
-                label += "\nvalues changed, versions agree:\nsilently wrong gradient"
+                kind = "freed"
             else:
-                style = {"color": "darkgreen", "fontcolor": "darkgreen"}
-                label += "\nas in the forward pass"
-            graph.edge(f"{prefix}node{number}", memory(saved), label=label, **style)
+                kind = "intact" if torch.equal(saved.detach(), values_then) else "silent"
+            graph.kinds += [kind]
+            graph.edge(f"{prefix}node{nodes.index(node) + 1}", memory(saved), **SAVED_STYLE[kind],
+                       label=f"{attribute}\nsaved at version {version_then}, now {now}\n{SAVED_NOTE[kind]}")
+        if not title:
+            graph.attr(label=legend(graph.kinds), labelloc="b")
         return graph
 
 
-LEGEND = ("blue: a tensor and its version · yellow: memory and its values · grey: a backward node · "
-          "dashed box: tensors that share one version counter\narrow from a backward node: a tensor it saved; "
-          "green: unchanged · red: stale, backward() refuses it · orange: changed silently")
+SAVED_STYLE = {"intact": {"color": "darkgreen", "fontcolor": "darkgreen"},
+               "stale": {"color": "red", "fontcolor": "red", "penwidth": "2"},
+               "silent": {"color": "purple", "fontcolor": "purple", "penwidth": "2", "style": "dashed"},
+               "freed": {"color": "grey50", "style": "dotted"}}
+SAVED_NOTE = {"intact": "as in the forward pass", "stale": "stale: backward() will refuse it",
+              "silent": "values changed, versions agree:\nsilently wrong gradient", "freed": "freed by backward()"}
+LEGEND = {"tensor": "blue: a tensor and its version", "memory": "yellow: memory and its values",
+          "counter": "dashed box: tensors that share one version counter",
+          "node": "grey: a backward node; its arrows point to memory it saved",
+          "intact": "green: saved memory unchanged", "stale": "red: stale, backward() refuses it",
+          "silent": "purple: changed where autograd cannot see", "freed": "dotted: freed by backward()"}
+
+
+def legend(kinds):
+    return " · ".join(LEGEND[kind] for kind in LEGEND if kind in kinds)
 
 
 def side_by_side(*pictures):
     """Several pictures drawn with `draw(title=...)`, in one image with one legend."""
     graph = graphviz.Digraph()
-    graph.attr(rankdir="LR", fontname="Helvetica", fontsize="11", label=LEGEND, labelloc="b", labeljust="l")
+    graph.attr(rankdir="LR", fontname="Helvetica", fontsize="11", labelloc="b", labeljust="l",
+               label=legend([kind for picture in pictures for kind in picture.kinds]))
     for picture in reversed(pictures):  # left to right, graphviz stacks each cluster above the ones before it
         graph.subgraph(picture)
     return graph

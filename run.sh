@@ -58,9 +58,17 @@ ensure_venv() {
   fi
 }
 
+compat_python() {  # $COMPAT_PYTHON, else Python 3.12 (Colab's) where one runs here, else python3
+  local candidate
+  for candidate in ${COMPAT_PYTHON:-} python3.12 "$(pyenv root 2>/dev/null)"/versions/3.12*/bin/python3.12; do
+    "$candidate" -c "" 2>/dev/null && { echo "$candidate"; return; }
+  done
+  echo python3
+}
+
 compat_venv() {  # a cached venv, outside the repository, with PyTorch $1 and what the notebooks import
   local version=$1 python
-  python=$(command -v python3.12 || command -v python3)
+  python=$(compat_python)
   COMPAT_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/detach-series/torch-$version-$("$python" -c 'import sys; print(f"py{sys.version_info[0]}.{sys.version_info[1]}")')"
   [ -x "$COMPAT_VENV/bin/python" ] && "$COMPAT_VENV/bin/python" -c "import torch, torchviz, nbclient, ipykernel" 2>/dev/null \
     && return 0

@@ -93,8 +93,14 @@ def expect_warning(kind, *, cause):
     shown = [warning for warning in caught if issubclass(warning.category, kind)]
     if not shown:
         _did_not_hold(f"expected a {kind.__name__}, but the code gave none")
-    for warning in shown:
-        print(f"{warning.category.__name__}: {warning.message}")
+    for warning in shown:  # without the "(Triggered internally at <a path in PyTorch's build>)" some end with
+        message = re.sub(r"\s*\(Triggered internally at .*\)$", "", str(warning.message), flags=re.DOTALL)
+        print(f"{warning.category.__name__}: {message}")
+
+
+def symptom(what, holds, *, cause):
+    """A silent symptom (no error, no warning), checked: prints `✓ symptom: what`. `cause` is as for expect_error."""
+    check(f"symptom: {what}", holds)
 
 
 def make_dot(tensor, params, show_saved=False):

@@ -5,7 +5,7 @@
 
 The notebooks show every intended error with `with expect_error(Kind, cause="..."):` and every warning with
 `with expect_warning(Kind, cause="..."):` (tools/shared_cells.py); each prints `Kind: message` in its cell's
-output. A silent symptom is shown with `symptom("what", holds, cause="...")`, which prints `✓ symptom: what`.
+output. A silent symptom is shown with `symptom("what", holds, cause="...")`, which prints `⚠ symptom: what`.
 Nothing is executed: the kind and the cause come from each code cell's source, read with `ast`, and the
 message from the lines that cell saved on stdout. A message is cut to its first sentence or clause (at the
 first `.` or `:` followed by a space; one still over 100 characters stops at a word, marked `…`), and its
@@ -138,7 +138,7 @@ def printed_messages(lines):
     """(kind, message) of each output line that may come from an expect_error / expect_warning / symptom call."""
     found = []
     for line in lines:
-        symptom = re.match(r"[✓✗] symptom: (.+)", line)
+        symptom = re.match(r"⚠ symptom: (.+)", line)
         shown = re.match(r"([A-Za-z_]\w*): (.+)", line)
         if symptom:
             found.append((SYMPTOM, symptom.group(1)))

@@ -99,8 +99,12 @@ def expect_warning(kind, *, cause):
 
 
 def symptom(what, holds, *, cause):
-    """A silent symptom (no error, no warning), checked: prints `✓ symptom: what`. `cause` is as for expect_error."""
-    check(f"symptom: {what}", holds)
+    """A silent symptom (no error, no warning) that the code shows: prints `⚠ symptom: what` when it does, or says
+    that it did not, as a failed check does. `cause` is as for expect_error."""
+    if holds:
+        print(f"⚠ symptom: {what}")
+    else:
+        _did_not_hold(f"expected the symptom '{what}', but it did not show")
 
 
 def make_dot(tensor, params, show_saved=False):
@@ -280,7 +284,8 @@ LEGEND = {"tensor": "blue: a tensor and its version", "memory": "yellow: memory 
 
 
 def legend(kinds):
-    return " · ".join(LEGEND[kind] for kind in LEGEND if kind in kinds)
+    shown = [LEGEND[kind] for kind in LEGEND if kind in kinds]
+    return "\n".join(" · ".join(shown[start:start + 3]) for start in range(0, len(shown), 3))  # 3 to a line
 
 
 def side_by_side(*pictures):

@@ -87,8 +87,11 @@ case "$command" in
     ensure_venv
     # Sphinx, MyST-NB and sphinx-book-theme, offline; -W: a warning (a missing notebook, a dead link) stops it.
     rm -rf site jupyter_execute
-    .venv/bin/python -m sphinx -b html -c book -W --keep-going -q . site ||
-      { say "The book was not built: each warning above names a file and what to fix there."; exit 1; }
+    .venv/bin/python -m sphinx -b html -c book -W --keep-going -q . site || {
+      rm -rf site jupyter_execute
+      say "The book was not built: each warning above names a file and what to fix there."
+      exit 1
+    }
     rm -rf site/.doctrees jupyter_execute  # Sphinx's cache, and the graphs MyST-NB extracted on the way
     say "The book is in site/: open site/index.html, or publish it with ghp-import (see the README)."
     ;;

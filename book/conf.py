@@ -58,6 +58,7 @@ html_theme_options = {
     "home_page_in_toc": True,
     "navbar_persistent": [],  # no second search box in a header bar: the sidebar has one
     "show_toc_level": 2,
+    "footer_content_items": [],  # no author or copyright line: the README says who and how
     "use_download_button": True,
 }
 if repository_url:

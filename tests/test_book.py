@@ -127,7 +127,7 @@ def test_landing_page_is_the_readme_first_screen(offline, served, screenshots):
     try:
         article = page.inner_text("article")
         images = page.evaluate(SHOWN_IMAGES)
-        page.screenshot(path=screenshots / "index.jpg", quality=80)
+        page.screenshot(path=screenshots / "index.png")
     finally:
         page.close()
     for name in ("landing", "error-index"):
@@ -148,7 +148,7 @@ def test_notebook_page_shows_graphs_and_no_setup_source(path, offline, served, s
         first_graph = page.locator(".cell_output img[src$='.svg']").first
         if saved:
             first_graph.scroll_into_view_if_needed()
-        page.screenshot(path=screenshots / f"{path.stem}.jpg", quality=80)
+        page.screenshot(path=screenshots / f"{path.stem}.png")
     finally:
         page.close()
     shown = [image for image in images if image["graph"] and image["shown"]]
@@ -184,7 +184,7 @@ def test_search_finds_version_counter(offline, served, screenshots):
     try:
         page.wait_for_selector("#search-results li", timeout=30_000)
         found = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.getAttribute('href'))")
-        page.screenshot(path=screenshots / "search.jpg", quality=80)
+        page.screenshot(path=screenshots / "search.png")
     finally:
         page.close()
     assert any("06_version_counters_and_saved_tensors.html" in href for href in found), found

@@ -5,7 +5,7 @@
 #   ./run.sh test     run the tests (pytest: nbval over every notebook); extra arguments go to pytest
 #   ./run.sh stamp    copy the shared cells of tools/shared_cells.py into every notebook (then record)
 #   ./run.sh record   re-execute every notebook top to bottom on the CPU, then re-export images/ and the error index
-#   ./run.sh html     build the HTML edition (every notebook with its saved outputs, and an index) into site/
+#   ./run.sh html     build the book into site/: every notebook with its saved outputs (book/conf.py, index.md)
 #   ./run.sh bench    time the test suite against its floor (tools/benchmark.py says what each is)
 #   ./run.sh compat 2.9.1   run every notebook as Colab's Run all would, on another PyTorch (tools/compat.py)
 set -euo pipefail
@@ -109,7 +109,15 @@ case "$command" in
     ;;
   html)
     ensure_venv
-    exec .venv/bin/python tools/build_html.py "$@"
+    # Sphinx, MyST-NB and sphinx-book-theme, offline; -W: a warning (a missing notebook, a dead link) stops it.
+    rm -rf site jupyter_execute
+    .venv/bin/python -m sphinx -b html -c book -W --keep-going -q . site || {
+      rm -rf site jupyter_execute
+      say "The book was not built: each warning above names a file and what to fix there."
+      exit 1
+    }
+    rm -rf site/.doctrees jupyter_execute  # Sphinx's cache, and the graphs MyST-NB extracted on the way
+    say "The book is in site/: open site/index.html, or publish it with ghp-import (see the README)."
     ;;
   compat)
     [ $# -gt 0 ] || { say "usage: ./run.sh compat TORCH_VERSION [notebooks]"; exit 2; }
@@ -124,7 +132,7 @@ case "$command" in
     exec .venv/bin/python tools/benchmark.py
     ;;
   *)
-    say "usage: ./run.sh lab | test [pytest arguments] | stamp | record [notebooks] | html [folder] | bench | compat TORCH_VERSION"
+    say "usage: ./run.sh lab | test [pytest arguments] | stamp | record [notebooks] | html | bench | compat TORCH_VERSION"
     exit 2
     ;;
 esac

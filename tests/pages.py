@@ -1,7 +1,6 @@
-"""What a page in headless Chromium shows of a notebook, against what the notebook saved: shared by the browser tests.
+"""What JupyterLab in headless Chromium shows of a notebook, against what the notebook saved; the browsers' window size.
 
-JupyterLab and nbconvert's lab template mark up a notebook alike (.jp-Cell, .jp-OutputArea-output),
-so one check serves both.
+JupyterLab marks up a notebook with .jp-Cell and .jp-OutputArea-output; tests/test_book.py reads the book's own markup.
 """
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from saved_notebooks import error_boxes, graphs, load

@@ -6,7 +6,7 @@ The floor is what even a perfect runner pays on one core: each notebook's kernel
 torchviz, so floor = number of notebooks x the time of `python -c "import torch, torchviz"` (median of 3).
 The suite is `./run.sh test -q -m "not browser"`: nbval over every notebook, the hygiene tests and ruff,
 in parallel as pytest.ini says. Where Chromium is installed, the whole suite (with the browser tests,
-JupyterLab and the HTML edition) is timed as well and printed on a second line.
+JupyterLab and the book) is timed as well and printed on a second line.
 """
 import os
 import pathlib

@@ -4,10 +4,11 @@
     python tools/stamp.py --check [notebooks]   exit 1, naming each notebook that is not as stamping would leave it
 
 The shared cells go right after a notebook's title cell, marked with the cell metadata `shared_cell`.
-One convention folds machinery everywhere: a code cell whose first line is `# @title <what it does>` is
-folded in Colab (a form cell: `cellView: form`), in JupyterLab (`jupyter.source_hidden`) and in the book
-(tag `hide-input`); the tool writes all three from that line, and removes them from every other cell.
-Outputs are left as they are: run ./run.sh record afterwards.
+One convention hides machinery everywhere: a code cell whose first line is `# @title <what it does>` is
+folded in Colab (a form cell: `cellView: form`) and in JupyterLab (`jupyter.source_hidden`); in the book
+its source is folded (tag `hide-input`), or removed (tag `remove-input`) if it is a shared cell, the same
+set-up on every page. Its outputs show everywhere. The tool writes all of this from the `# @title` line and
+`shared_cell`, and removes it from every other cell. Outputs are left as they are: run ./run.sh record afterwards.
 """
 import pathlib
 import re
@@ -18,7 +19,7 @@ import nbformat
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED = ROOT / "tools" / "shared_cells.py"
 TITLE = "# @title "
-FOLDED_TAG = "hide-input"
+FOLDED_TAG, REMOVED_TAG = "hide-input", "remove-input"  # the book's tags (MyST-NB)
 
 
 def shared_sources():
@@ -30,7 +31,9 @@ def shared_sources():
 def fold(cell):
     """Give a code cell the folding metadata its first line asks for, and no other."""
     folded = cell.source.startswith(TITLE)
-    tags = [tag for tag in cell.metadata.get("tags", []) if tag != FOLDED_TAG] + ([FOLDED_TAG] if folded else [])
+    book_tag = REMOVED_TAG if "shared_cell" in cell.metadata else FOLDED_TAG
+    tags = [tag for tag in cell.metadata.get("tags", []) if tag not in (FOLDED_TAG, REMOVED_TAG)]
+    tags += [book_tag] if folded else []
     cell.metadata.pop("cellView", None)
     cell.metadata.get("jupyter", {}).pop("source_hidden", None)
     if not cell.metadata.get("jupyter", True):

@@ -92,8 +92,10 @@ def region(name):
     """The README's text between <!-- name:start --> and <!-- name:end -->, as the reader sees it (roughly)."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     text = text.split(f"<!-- {name}:start -->")[1].split(f"<!-- {name}:end -->")[0]
-    text = re.sub(r"<!--.*?-->|!\[[^\]]*\]\([^)]*\)|<[^>]+>", "", text, flags=re.DOTALL)  # comments, images, tags
-    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # a link shows its text
+    text = re.sub(r"<!--.*?-->|!\[[^\]]*\]\([^)]*\)", "", text, flags=re.DOTALL)  # comments, images
+    text = re.sub(r"(`[^`]*`)|<[^>]+>", lambda m: m.group(1) or "", text)  # HTML tags, but not `<n>` in code
+    return re.sub(r"\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)", r"\1", text)  # a link shows its text (its target
+    # may hold one level of parentheses: heading anchors such as #detach_()-and-...)
 
 
 SHOWN_IMAGES = """() => Array.from(document.querySelectorAll('article img')).map(img => ({

@@ -6,6 +6,7 @@ torch-build only says what it would install: no network, no GPU and no install, 
 """
 import functools
 import http.server
+import os
 import re
 import shutil
 import socket
@@ -175,3 +176,10 @@ def test_an_unknown_torch_build_stops_with_the_choices(tmp_path, index_up):
     assert code == 2, said
     assert "TORCH_BUILD=rocm: use cpu, cuda" in said and not pip_commands(said), said
 
+
+def test_binder_pins_the_cpu_build_of_the_same_torch():
+    binder = (ROOT / "binder" / "requirements.txt").read_text()
+    assert re.search(r"^--extra-index-url https://download\.pytorch\.org/whl/cpu$", binder, re.M), binder
+    assert re.search(rf"^{re.escape(TORCH_PIN)}\+cpu$", binder, re.M), f"binder/ should pin {TORCH_PIN}+cpu"
+    assert re.search(r"^-r \.\./requirements\.txt$", binder, re.M), binder
+    assert os.path.exists(ROOT / "binder" / "apt.txt") and os.path.exists(ROOT / "binder" / "runtime.txt")

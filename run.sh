@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for readers and maintainers. Every command first sets up what the series needs
-# (graphviz's `dot`, a .venv with requirements.txt) and skips what is already done:
+# (graphviz's `dot`, a .venv with requirements.txt, whose torch is the CPU build on Linux x86_64 without an NVIDIA GPU)
+# and skips what is already done:
 #   ./run.sh lab      open the series in JupyterLab
 #   ./run.sh test     run the tests (pytest: nbval over every notebook); extra arguments go to pytest
 #   ./run.sh stamp    copy the shared cells of tools/shared_cells.py into every notebook (then record)
@@ -8,6 +9,7 @@
 #   ./run.sh html     build the book into site/: every notebook with its saved outputs (book/conf.py, index.md)
 #   ./run.sh bench    time the test suite against its floor (tools/benchmark.py says what each is)
 #   ./run.sh compat 2.9.1   run every notebook as Colab's Run all would, on another PyTorch (tools/compat.py)
+#   ./run.sh torch-build   say which PyTorch build set-up would install, and why; installs nothing
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -41,6 +43,14 @@ ensure_venv() {
     say "set PYTHON=/path/to/python3.11-or-newer to use another one."
     exit 1
   fi
+  choose_torch
+  local installed
+  installed=$(cat .venv/torch-from 2>/dev/null || true)
+  if [ -n "$installed" ] && [ "$installed" != "$torch_from" ]; then
+    # pip would keep the torch installed, as 2.13.0 and 2.13.0+cpu both satisfy torch==2.13.0, and leave nvidia-* behind.
+    say "PyTorch: .venv has torch from the $installed choice, and this run chooses $torch_from: making .venv afresh."
+    rm -rf .venv
+  fi
   if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
     rm -rf .venv
     if ! "$python" -m venv .venv 2>/dev/null; then
@@ -53,9 +63,76 @@ ensure_venv() {
   wanted=$(sha256sum requirements.txt | cut -d' ' -f1)
   if [ "$(cat .venv/requirements.sha256 2>/dev/null)" != "$wanted" ]; then
     say "Installing requirements.txt into .venv..."
-    .venv/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+    install_requirements
     echo "$wanted" > .venv/requirements.sha256
+    echo "$torch_from" > .venv/torch-from
   fi
+}
+
+# Which PyTorch build to install. PyPI's torch for Linux x86_64 is the CUDA build (3-4 GB of downloads);
+# PyTorch's CPU index has the 190 MB CPU build, which every lesson needs. Only tests set TORCH_CPU_INDEX
+# and NVIDIA_PROC, to stand for the CPU index and /proc/driver/nvidia.
+cpu_index=${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu}
+
+choose_torch() {  # set torch_from (cpu: PyTorch's CPU index; pypi: pip's default index) and torch_why; no network
+  local machine nvidia_proc=${NVIDIA_PROC:-/proc/driver/nvidia}
+  machine="$(uname -s) $(uname -m)"
+  torch_from=pypi
+  case "${TORCH_BUILD:-auto}" in
+    cpu) torch_from=cpu; torch_why="TORCH_BUILD=cpu" ;;
+    pypi) torch_why="TORCH_BUILD=pypi" ;;
+    cuda)
+      if [ "$machine" = "Linux x86_64" ]; then torch_why="TORCH_BUILD=cuda, and PyPI's torch for Linux x86_64 is the CUDA build"
+      else torch_why="TORCH_BUILD=cuda, but PyPI's torch for $machine has no CUDA (see https://pytorch.org/get-started/locally/)"; fi ;;
+    auto)
+      if [ "$machine" != "Linux x86_64" ]; then torch_why="on $machine this script leaves the choice to pip (it takes the CPU index only on Linux x86_64)"
+      elif command -v nvidia-smi >/dev/null; then torch_why="an NVIDIA GPU is here (nvidia-smi is on PATH)"
+      elif [ -e "$nvidia_proc" ]; then torch_why="an NVIDIA GPU is here ($nvidia_proc exists)"
+      else torch_from=cpu; torch_why="this is Linux x86_64 with no NVIDIA GPU (no nvidia-smi, no /proc/driver/nvidia)"; fi
+      case "$torch_from $machine" in
+        "cpu "*) torch_why+="; TORCH_BUILD=cuda for the CUDA build instead" ;;
+        "pypi Linux x86_64") torch_why+="; TORCH_BUILD=cpu for the 190 MB CPU build instead" ;;
+      esac ;;
+    *) say "TORCH_BUILD=$TORCH_BUILD: use cpu, cuda (PyPI's CUDA build, Linux x86_64), pypi (PyPI's build) or auto."
+       exit 2 ;;
+  esac
+}
+
+probe() {  # succeed if URL $1 answers within 5 s; otherwise print why not, and fail
+  "${PYTHON:-python3}" -c '
+import sys, threading, urllib.request
+answer = []
+def get():
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=5).close()
+        answer.append(None)
+    except Exception as error:
+        answer.append(str(getattr(error, "reason", error)))
+thread = threading.Thread(target=get, daemon=True)  # in a thread, so that a hanging DNS lookup is cut off too
+thread.start()
+thread.join(5)
+sys.exit(answer[0] if answer else "no answer within 5 s")' "$1" 2>&1
+}
+
+pip_install() {  # pip install into .venv, or with dry=1 only say the command
+  if [ -n "${dry:-}" ]; then say "would run: pip install $*"
+  else .venv/bin/python -m pip install --disable-pip-version-check --quiet "$@"; fi
+}
+
+install_requirements() {  # the torch that choose_torch chose first, then requirements.txt, which finds it there
+  if [ "$torch_from" = cpu ]; then
+    say "PyTorch: the CPU build, from $cpu_index, because $torch_why."
+    local why_not
+    if why_not=$(probe "$cpu_index/torch/"); then
+      pip_install --index-url "$cpu_index" "$(grep -m1 '^torch==' requirements.txt || echo torch)"
+    else
+      say "PyTorch's CPU index cannot be reached ($why_not): falling back to pip's default index (PyPI's torch for Linux x86_64 is the CUDA build)."
+    fi
+  else
+    say "PyTorch: PyPI's build, because $torch_why."
+  fi
+  pip_install -r requirements.txt
+  [ -n "${dry:-}" ] || say "Installed torch $(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("torch"))')."
 }
 
 compat_python() {  # $COMPAT_PYTHON, else Python 3.12 (Colab's) where one runs here, else python3
@@ -131,8 +208,13 @@ case "$command" in
     ensure_venv
     exec .venv/bin/python tools/benchmark.py
     ;;
+  torch-build)
+    dry=1
+    choose_torch
+    install_requirements
+    ;;
   *)
-    say "usage: ./run.sh lab | test [pytest arguments] | stamp | record [notebooks] | html | bench | compat TORCH_VERSION"
+    say "usage: ./run.sh lab | test [pytest arguments] | stamp | record [notebooks] | html | bench | compat TORCH_VERSION | torch-build"
     exit 2
     ;;
 esac

@@ -2,8 +2,9 @@
 
     python tests/exercise_answers.py     print the key
 
-For each question: the right answer, and a typical wrong one. tests/test_exercises.py fills each set into the
-notebook's answer cells and runs it: every check must accept the right answers and reject the wrong ones.
+For each question: the right answer, and a typical wrong one; for some, the right answer in another harmless form
+(a string that spells the value). tests/test_exercises.py fills each set into the notebook's answer cells and runs
+it: every check must accept the right answers, in either form, and reject the wrong ones.
 """
 RIGHT = {
     1: [0.25, 0.1966, 0.1966],
@@ -51,6 +52,14 @@ WRONG = {
     19: "raises",                           # inplace ReLU taken to always break backward
     20: ("z", 2, 0),                        # the clamped tensor of the same shape
     21: [41.6, 58.4],                       # the gradient at the stepped w
+}
+
+ALSO_RIGHT = {  # the right answer as a learner may also type it
+    7: "2",
+    14: "-8",
+    19: "silently_wrong",
+    20: ("h", "2", "0"),
+    21: "None",
 }
 
 

@@ -4,7 +4,7 @@ import re
 
 import nbformat
 import pytest
-from exercise_answers import RIGHT, WRONG
+from exercise_answers import ALSO_RIGHT, RIGHT, WRONG
 from nbclient import NotebookClient
 from saved_notebooks import ROOT, load, source, tags
 
@@ -12,6 +12,7 @@ EXERCISES = ROOT / "notebooks" / "12_exercises.ipynb"
 BLANK = re.compile(r"(?:#[^\n]*\n)?answer_(\d+) = \.\.\.(?:\n#[^\n]*)?")  # optionally a comment line above or below
 CHECK = re.compile(r"check_answer\((\d+), answer_(\d+)\)")
 PROGRAM = re.compile(r"^def question_(\d+)\(\):", re.MULTILINE)
+HOW_CLOSE = re.compile(r"of your \d+ names|Your one name|Your set is empty")  # how many names of a set are right
 
 
 def stdout(cell):
@@ -68,39 +69,50 @@ def shown(answer):
 @pytest.fixture(scope="module")
 def answered():
     """The notebook run once in a fresh kernel: with the right answers in its answer cells, then, after its last cell,
-    each wrong answer put in its answer cell and its check run again, as a learner would."""
+    each wrong answer, then each right answer in another form, put in its answer cell and its check run again, as a
+    learner would."""
     notebook = nbformat.read(EXERCISES, as_version=4)
     found = questions(notebook.cells)
     for number, parts in found.items():
         notebook.cells[parts["answer"]].source = f"answer_{number} = {RIGHT[number]!r}"
-    wrong_checks = {}
-    for number in sorted(found):
-        notebook.cells.append(nbformat.v4.new_code_cell(f"answer_{number} = {WRONG[number]!r}"))
-        notebook.cells.append(nbformat.v4.new_code_cell(f"check_answer({number}, answer_{number})"))
-        wrong_checks[number] = len(notebook.cells) - 1
+    wrong_checks, other_checks = {}, {}
+    for checks, answers in [(wrong_checks, WRONG), (other_checks, ALSO_RIGHT)]:
+        for number in sorted(answers):
+            notebook.cells.append(nbformat.v4.new_code_cell(f"answer_{number} = {answers[number]!r}"))
+            notebook.cells.append(nbformat.v4.new_code_cell(f"check_answer({number}, answer_{number})"))
+            checks[number] = len(notebook.cells) - 1
     NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=False,
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     right = {number: stdout(notebook.cells[parts["check"]]) for number, parts in found.items()}
     wrong = {number: stdout(notebook.cells[index]) for number, index in wrong_checks.items()}
-    return right, wrong
+    other = {number: stdout(notebook.cells[index]) for number, index in other_checks.items()}
+    return right, wrong, other
 
 
 def test_right_answers_are_accepted(answered):
-    right, _ = answered
+    right, _, other = answered
     refused = {number: said for number, said in sorted(right.items()) if not said.startswith("✓ right: ")}
+    refused.update({f"{number} as {ALSO_RIGHT[number]!r}": said for number, said in sorted(other.items())
+                    if not said.startswith("✓ right: ")})
     assert not refused, "the key's right answers are not accepted (tests/exercise_answers.py, or the program " \
         "changed):\n" + "\n".join(f"  question {number}: {said.strip()}" for number, said in refused.items())
 
 
 def test_wrong_answers_are_rejected_with_a_reason(answered):
-    _, wrong = answered
+    """A ✗ says what was said, how close a set or a tuple came, where to see what the program does, and why; never
+    the right answer."""
+    _, wrong, _ = answered
     problems = []
     for number, said in sorted(wrong.items()):
-        expected_start = f"✗ not quite: you said {shown(WRONG[number])}; "
+        expected_start = f"✗ not quite: you said {shown(WRONG[number])}. "
         if not said.startswith(expected_start):
             problems.append(f"question {number}: {said.strip()!r} does not start {expected_start!r}")
         elif len(said[len(expected_start):].split()) < 8:
             problems.append(f"question {number}: no reason given: {said.strip()!r}")
         elif shown(RIGHT[number]) in said:
             problems.append(f"question {number}: the feedback gives the right answer away: {said.strip()!r}")
+        elif f"question_{number}" not in said:
+            problems.append(f"question {number}: the feedback does not say how to see what the program does: {said!r}")
+        elif isinstance(RIGHT[number], set) and not HOW_CLOSE.search(said):
+            problems.append(f"question {number}: the feedback does not say how many names are right: {said!r}")
     assert not problems, "\n".join(problems)

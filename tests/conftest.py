@@ -1,8 +1,10 @@
-"""Fixtures of the browser tests: headless Chromium, found on this machine, and a folder for its screenshots."""
+"""Fixtures of the browser tests: headless Chromium, found on this machine, a folder for its screenshots, and
+JupyterLab with a page open in it."""
 import os
 import shutil
 
 import pytest
+from lab_server import jupyterlab
 from saved_notebooks import ROOT
 
 CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome"]
@@ -33,3 +35,24 @@ def screenshots(request):
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+@pytest.fixture(scope="module")
+def lab(request, tmp_path_factory):
+    """JupyterLab serving a copy of notebooks/; kernels may start only where the test module sets KERNELS = True."""
+    kernels = getattr(request.module, "KERNELS", False)
+    with jupyterlab(tmp_path_factory.mktemp(request.module.__name__), kernels=kernels) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def lab_page(browser, lab):
+    """One JupyterLab page for every notebook: loading JupyterLab takes longer than opening a notebook in it."""
+    from pages import VIEWPORT  # pages imports Playwright, which only the browser tests need
+
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(f"{lab}/lab?reset")
+    page.wait_for_function("window.jupyterapp !== undefined")
+    page.evaluate("() => window.jupyterapp.restored")
+    yield page
+    page.close()

@@ -69,16 +69,3 @@ def jupyterlab(home, kernels):
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
-
-
-@contextlib.contextmanager
-def lab_page(browser, url, viewport):
-    """One JupyterLab page for every notebook: loading JupyterLab takes longer than opening a notebook in it."""
-    page = browser.new_page(viewport=viewport)
-    page.goto(f"{url}/lab?reset")
-    page.wait_for_function("window.jupyterapp !== undefined")
-    page.evaluate("() => window.jupyterapp.restored")
-    try:
-        yield page
-    finally:
-        page.close()

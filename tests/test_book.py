@@ -211,4 +211,5 @@ def test_no_launch_links_without_a_repository(site_without_repository):
     assert pages
     found = {page.name: launch_links(page.read_text(encoding="utf-8")) for page in pages}
     assert not any(found.values()), f"launch links with no repository URL known: {found}"
-    assert not any("OWNER/REPO" in page.read_text(encoding="utf-8") for page in pages)
+    placeholder = re.compile(r"(colab\.research\.google\.com/github|mybinder\.org/v2/gh)/(OWNER|<owner>|USER)\b")
+    assert not any(placeholder.search(page.read_text(encoding="utf-8")) for page in pages), "a placeholder launch link"

@@ -87,6 +87,19 @@ def test_no_machinery_in_view(path):
         "whose first line is `# @title ...` (folded), then ./run.sh stamp"
 
 
+def prose_words(path):
+    return sum(len(source(cell).split()) for cell in load(path)["cells"] if cell["cell_type"] == "markdown")
+
+
+def test_prose_stays_short():
+    # The core path (01-05) is meant to be read in about an hour, and the whole series in an afternoon.
+    words = {path.name[:2]: prose_words(path) for path in NOTEBOOKS}
+    core = sum(count for number, count in words.items() if number <= "05")
+    assert core <= 3500 and sum(words.values()) <= 12000, \
+        f"markdown words: core path 01-05 {core} (at most 3,500), series {sum(words.values())} (at most 12,000); " \
+        f"per notebook {words}: cut repetition, not facts"
+
+
 def test_shared_cells_are_stamped():
     stamp = subprocess.run([sys.executable, str(ROOT / "tools" / "stamp.py"), "--check"],
                            capture_output=True, text=True)

@@ -9,8 +9,7 @@ import json
 import urllib.request
 
 import pytest
-from lab_server import jupyterlab, lab_page
-from pages import VIEWPORT, differences, screenshot
+from pages import differences, screenshot
 from saved_notebooks import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
@@ -20,20 +19,10 @@ UNTRUSTED_SVG = ("a likely cause: JupyterLab shows an image/svg+xml output only 
                  "graph also as text/html with an <img> of the SVG")
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    with jupyterlab(tmp_path_factory.mktemp("jupyterlab"), kernels=False) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def page(browser, lab):
-    with lab_page(browser, lab, VIEWPORT) as page:
-        yield page
-
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
-def test_jupyterlab_shows_saved_outputs(path, page, lab, screenshots):
+def test_jupyterlab_shows_saved_outputs(path, lab_page, lab, screenshots):
+    page = lab_page
     notebook = page.evaluate_handle("""async path => {
         const notebook = await window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'});
         await notebook.context.ready;

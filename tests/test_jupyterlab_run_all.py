@@ -5,11 +5,10 @@ intended errors; their checks raise here, SERIES_STRICT being set by conftest.py
 last code cell of each notebook goes to test-artifacts/screenshots/jupyterlab_run_all/.
 """
 import pytest
-from lab_server import jupyterlab, lab_page
-from pages import VIEWPORT
 from saved_notebooks import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
+KERNELS = True  # the lab fixture (conftest.py) lets this module's JupyterLab start kernels
 
 # Per code cell, in order: its execution count (null until it ran), and how many error boxes it shows.
 CELLS = """notebook => notebook.content.widgets.filter(cell => cell.model.type === 'code').map(cell => [
@@ -17,20 +16,9 @@ CELLS = """notebook => notebook.content.widgets.filter(cell => cell.model.type =
     cell.node.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length])"""
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    with jupyterlab(tmp_path_factory.mktemp("jupyterlab_run_all"), kernels=True) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def page(browser, lab):
-    with lab_page(browser, lab, VIEWPORT) as page:
-        yield page
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
-def test_run_all_in_jupyterlab(path, page, screenshots):
+def test_run_all_in_jupyterlab(path, lab_page, screenshots):
+    page = lab_page
     notebook = page.evaluate_handle("""async path => {
         const app = window.jupyterapp;
         const notebook = await app.commands.execute('docmanager:open',

@@ -29,7 +29,7 @@ def github_url():
     found = re.fullmatch(r"(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)([\w.-]+)/([\w.-]+?)"
                          r"(?:\.git)?/?", url)
     if url and not found and "BOOK_REPOSITORY_URL" in os.environ:
-        raise ValueError(f"BOOK_REPOSITORY_URL={url!r}: give it as https://github.com/OWNER/REPO")
+        raise ValueError(f"BOOK_REPOSITORY_URL={url!r}: give it as https://github.com/<owner>/<repository>")
     return f"https://github.com/{found[1]}/{found[2]}" if found else None
 
 

@@ -5,8 +5,7 @@ import re
 import nbformat
 import pytest
 from exercise_answers import ALSO_RIGHT, RIGHT, WRONG
-from nbclient import NotebookClient
-from saved_notebooks import ROOT, load, source, tags
+from saved_notebooks import ROOT, execute, load, source, tags
 
 EXERCISES = ROOT / "notebooks" / "12_exercises.ipynb"
 BLANK = re.compile(r"(?:#[^\n]*\n)?answer_(\d+) = \.\.\.(?:\n#[^\n]*)?")  # optionally a comment line above or below
@@ -81,8 +80,7 @@ def answered():
             notebook.cells.append(nbformat.v4.new_code_cell(f"answer_{number} = {answers[number]!r}"))
             notebook.cells.append(nbformat.v4.new_code_cell(f"check_answer({number}, answer_{number})"))
             checks[number] = len(notebook.cells) - 1
-    NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=False,
-                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    execute(notebook)
     right = {number: stdout(notebook.cells[parts["check"]]) for number, parts in found.items()}
     wrong = {number: stdout(notebook.cells[index]) for number, index in wrong_checks.items()}
     other = {number: stdout(notebook.cells[index]) for number, index in other_checks.items()}

@@ -7,8 +7,7 @@ its own, unchanged, and d sharing the counter of out, its saved result stale: no
 import re
 
 import nbformat
-from nbclient import NotebookClient
-from saved_notebooks import ROOT
+from saved_notebooks import ROOT, execute
 
 NOTEBOOK = ROOT / "notebooks" / "04_zero_after_detach_vs_data.ipynb"
 PICTURE_CELL = "show_graph(side_by_side(after_detach, after_data))"
@@ -40,8 +39,7 @@ def test_picture_follows_the_code():
                 swaps[old] = None
     assert not any(swaps.values()), f"04 no longer has these lines: {[k for k, v in swaps.items() if v]}"
     # The changed code breaks 04's own checks (no error where one is expected, one where none is): run on.
-    NotebookClient(changed, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    execute(changed, allow_errors=True)
 
     before, after = clusters(saved), clusters(changed)
     assert facts(before["c"]) == {"memories": 1, "shared counter": True, "saved tensor": "red"}

@@ -5,17 +5,14 @@ stripped. The checks in the notebooks are strict here too (SERIES_STRICT, set in
 """
 import nbformat
 import pytest
-from nbclient import NotebookClient
-from saved_notebooks import NOTEBOOKS, ROOT
+from saved_notebooks import NOTEBOOKS, execute
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
-def test_runs_to_its_last_cell_without_tags(path, tmp_path):
+def test_runs_to_its_last_cell_without_tags(path):
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         cell.metadata.pop("tags", None)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
-    client.execute()  # raises CellExecutionError, naming the cell, at the first exception
+    execute(notebook)  # raises CellExecutionError, naming the cell, at the first exception
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert all(cell.execution_count for cell in code), f"{path.name}: not every code cell ran"

@@ -32,6 +32,7 @@ if torch.__version__.split("+")[0] != RECORDED_WITH:
 # %% Helpers: show expected errors, check claims, draw graphs and memory
 import base64
 import contextlib
+import html
 import re
 import shutil
 import warnings
@@ -48,10 +49,14 @@ except ImportError as missing:
 STRICT = os.environ.get("SERIES_STRICT") == "1"  # the tests set it: a failed check then stops the run
 
 
+class CheckFailed(AssertionError):
+    """A claim of the lesson that did not hold here (raised only under SERIES_STRICT=1)."""
+
+
 def _did_not_hold(what):
     print(f"✗ {what}\n  This is PyTorch {torch.__version__}; the series was verified on {', '.join(VERIFIED_WITH)}.")
     if STRICT:
-        raise AssertionError(what)
+        raise CheckFailed(what)
 
 
 def check(claim, holds):
@@ -62,31 +67,38 @@ def check(claim, holds):
         _did_not_hold(f"{claim}: not so here")
 
 
-class expect_error(contextlib.AbstractContextManager):
-    """`with expect_error(RuntimeError, cause="..."): ...` shows the error the block raises, and the notebook
-    runs on. `cause` says in one line why it is raised (tools/error_index.py lists it in the error index).
+class outcome(contextlib.AbstractContextManager):
+    """`with outcome() as run: ...` runs the block and prints what happened, whatever it is: the error it raised
+    (`Kind: message`), or `no error`. The notebook runs on either way; `run.error` keeps the exception, or None."""
 
-    The caught exception is kept as `.error`. A block that raises nothing, or another kind of error, is
-    reported as a failed check."""
+    expected = None  # expect_error sets the kind of error the block must raise
 
-    def __init__(self, kind, *, cause):
-        self.kind, self.cause, self.error = kind, cause, None
+    def __enter__(self):
+        self.error = None
+        return self
 
     def __exit__(self, kind, error, traceback):
-        if error is None:
-            _did_not_hold(f"expected a {self.kind.__name__}, but the code ran without one")
-        elif not isinstance(error, self.kind):
-            _did_not_hold(f"expected a {self.kind.__name__}, got {type(error).__name__}: {error}")
-        else:
-            self.error = error
-            print(f"{type(error).__name__}: {error}")
+        if error is not None and (isinstance(error, CheckFailed) or not isinstance(error, Exception)):
+            return False  # a failed check under the tests, KeyboardInterrupt and the like: stop, as they should
+        self.error = error
+        print("no error" if error is None else f"{type(error).__name__}: {error}")
+        if self.expected is not None and not isinstance(error, self.expected):
+            _did_not_hold(f"expected a {self.expected.__name__}, got {type(error).__name__ if error else 'none'}")
         return True
 
 
+class expect_error(outcome):
+    """`with expect_error(RuntimeError): ...` shows the error the block raises, as `outcome()` does, where the lesson
+    has already said that it raises. A block that raises nothing, or another kind of error, is a failed check."""
+
+    def __init__(self, kind, *, cause=None):  # cause: read by the old error index only; going away
+        self.expected = kind
+
+
 @contextlib.contextmanager
-def expect_warning(kind, *, cause):
-    """`with expect_warning(UserWarning, cause="..."): ...` shows the warnings the block gives, as lines of
-    output instead of on stderr. `cause` is as for expect_error."""
+def expect_warning(kind, *, cause=None):
+    """`with expect_warning(UserWarning): ...` shows the warnings of that kind the block gives, as lines of output
+    instead of on stderr."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield caught
@@ -98,9 +110,9 @@ def expect_warning(kind, *, cause):
         print(f"{warning.category.__name__}: {message}")
 
 
-def symptom(what, holds, *, cause):
-    """A silent symptom (no error, no warning) that the code shows: prints `⚠ symptom: what` when it does, or says
-    that it did not, as a failed check does. `cause` is as for expect_error."""
+def symptom(what, holds, *, cause=None):
+    """A silent symptom (no error, no warning) that the code shows, once the lesson has said so: prints
+    `⚠ symptom: what` when it does, or says that it did not, as a failed check does."""
     if holds:
         print(f"⚠ symptom: {what}")
     else:
@@ -110,24 +122,85 @@ def symptom(what, holds, *, cause):
 def make_dot(tensor, params, show_saved=False):
     """torchviz.make_dot: the graph of how `tensor` was computed, drawn forward (arrows run from inputs to
     what was computed from them; backward() walks them the other way). Its nodes are renamed n0, n1, ... in
-    visiting order, where torchviz names them by id(), which changes from run to run."""
+    visiting order, where torchviz names them by id(), which changes from run to run. `graph.alt` says in
+    words what it shows, read from the same autograd graph."""
     graph = torchviz.make_dot(tensor, params=params, show_saved=show_saved)
     names = {}
     graph.body = [re.sub(r"\b\d{10,}\b", lambda m: names.setdefault(m.group(), f"n{len(names)}"), line)
                   for line in graph.body]
+    graph.alt = _graph_in_words(tensor, params, show_saved)
     return graph
 
 
-def show_graph(graph):
-    """Draw a graph. The drawing also carries its DOT source as plain text, which the tests compare."""
+def _shape(tensor):
+    return "a number" if tensor.dim() == 0 else "shape (" + ", ".join(map(str, tensor.shape)) + ")"
+
+
+def _graph_in_words(tensor, params, show_saved):
+    """The autograd graph behind `tensor` in words: its paths from the leaves to the result, as torchviz draws them,
+    and, with show_saved, what each node saved."""
+    if tensor.grad_fn is None:
+        return f"Autograd graph of a tensor of {_shape(tensor)}: no backward node, only the tensor itself."
+    nodes, edges, todo = [], [], [tensor.grad_fn]  # edges run forward: (from, to), as torchviz's arrows do
+    while todo:
+        node = todo.pop(0)
+        if node in nodes:
+            continue
+        nodes.append(node)
+        for parent, _ in node.next_functions:
+            if parent is not None:
+                edges.append((parent, node))
+                todo.append(parent)
+    nodes.reverse()  # from the leaves towards the result
+    kinds = [type(node).__name__ for node in nodes]
+
+    def name(node):
+        if node == "result":
+            return f"the result ({_shape(tensor)})"
+        if type(node).__name__ == "AccumulateGrad":
+            named = [key for key, value in params.items() if value is node.variable]
+            return f"AccumulateGrad of {named[0] if named else 'a leaf of ' + _shape(node.variable)}"
+        if kinds.count(type(node).__name__) > 1:  # several nodes of one kind: numbered from the leaves
+            return f"{type(node).__name__} #{[n for n in nodes if type(n) is type(node)].index(node) + 1}"
+        return type(node).__name__
+
+    edges.append((tensor.grad_fn, "result"))
+
+    def passing(node):  # a node with one arrow in and one out lies inside a path, not at its start
+        return node != "result" and [b is node for _, b in edges].count(True) == 1 \
+            and [a is node for a, _ in edges].count(True) == 1
+
+    paths = []
+    for start, end in sorted(edges, key=lambda edge: nodes.index(edge[0])):
+        if passing(start):
+            continue
+        path = [start, end]
+        while passing(path[-1]):
+            path.append(next(b for a, b in edges if a is path[-1]))
+        paths.append(" → ".join(map(name, path)))
+    saved = [f"{name(node)} saved {attribute.removeprefix('_saved_')} ({_shape(getattr(node, attribute))})"
+             for node in nodes if show_saved for attribute in sorted(dir(node))
+             if attribute.startswith("_saved_") and isinstance(getattr(node, attribute), torch.Tensor)]
+    return ("Autograd graph, arrows drawn forward (backward() walks them the other way): " + "; ".join(paths) + "."
+            + "".join(f" {line}." for line in saved))
+
+
+def show_graph(graph, alt=None):
+    """Draw a graph, with `alt` (else `graph.alt`) as its text alternative. The drawing also carries its DOT
+    source as plain text, which the tests compare."""
+    alt = alt or getattr(graph, "alt", None)
+    if not alt:
+        raise ValueError("show_graph needs a text alternative: show_graph(graph, alt='what the picture shows')")
     if graphviz is None or not shutil.which("dot"):
         print("No graph drawn: graphviz's `dot` program is missing. Install the graphviz package (apt-get install "
-              "graphviz, brew install graphviz or conda install graphviz), then run this cell again.")
+              "graphviz, brew install graphviz or conda install graphviz), then run this cell again.\n"
+              f"What it would show: {alt}")
         return
     svg = graph.pipe(format="svg", encoding="utf-8")
     svg = svg[svg.index("<svg"):]  # without the XML prolog and the comment naming graphviz's version
-    # JupyterLab shows image/svg+xml only in a notebook it trusts, but an <img> in text/html everywhere.
-    img = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
+    # JupyterLab and the book show the <img> of text/html, which carries the text alternative, even in a notebook
+    # JupyterLab does not trust yet.
+    img = f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
     display({"image/svg+xml": svg, "text/html": img, "text/plain": graph.source}, raw=True)
 
 
@@ -207,7 +280,7 @@ class MemoryPicture:
                     self.saved.append((node, attribute, saved, _version(saved), saved.detach().clone()))
 
     def draw(self, title=None, **more):
-        """The picture now, with `more` named tensors added to it."""
+        """The picture now, with `more` named tensors added to it; `graph.alt` says in words what it shows."""
         tensors = {**self.tensors, **more}
         prefix = re.sub(r"\W+", "_", title).strip("_") + "_" if title else ""
         graph = graphviz.Digraph(name=f"cluster_{prefix}" if title else None)
@@ -216,30 +289,38 @@ class MemoryPicture:
         graph.attr("edge", fontname="Helvetica", fontsize="10")
         graph.kinds = ["tensor", "memory"]  # what the legend explains: only what this picture shows
         named = {tensor.untyped_storage().data_ptr() for tensor in tensors.values()}
-        memories = {}
+        numbers, memory_words = {}, []
 
         def memory(tensor):  # one box per storage, numbered in order of first appearance
             key = tensor.untyped_storage().data_ptr()
-            if key not in memories:
-                memories[key] = f"{prefix}memory{len(memories) + 1}"
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
                 note = "" if key in named else "\n(no tensor named here reads it)"
-                graph.node(memories[key], f"memory {len(memories)}\n{_values(_whole_storage(tensor))}{note}",
+                values = _values(_whole_storage(tensor))
+                graph.node(f"{prefix}memory{numbers[key]}", f"memory {numbers[key]}\n{values}{note}",
                            fillcolor="lightyellow", fontname="Courier")
-            return memories[key]
+                memory_words.append(f"memory {numbers[key]} holds {values}" + note.replace("\n", " "))
+            return f"{prefix}memory{numbers[key]}"
 
+        counter_words, tensor_words, node_words = [], [], []
         for group_number, group in enumerate(_counter_groups(tensors), start=1):
             with graph.subgraph(name=f"cluster_{prefix}counter{group_number}") as box:
                 shared = len(group) > 1
                 box.attr(label="one version counter" if shared else "", style="dashed" if shared else "invis",
                          fontsize="9", color="grey40")
                 graph.kinds += ["counter"] if shared else []
+                counter_words += [" and ".join(group) + " share one version counter"] if shared else []
                 for name in group:
                     box.node(f"{prefix}tensor_{name}", f"{name}\nversion {_version(tensors[name])}",
                              fillcolor="lightblue")
         for name, tensor in tensors.items():
-            if _version(tensor) is None:
+            version = _version(tensor)
+            if version is None:
                 graph.node(f"{prefix}tensor_{name}", f"{name}\n(no version counter)", fillcolor="lightblue")
-            graph.edge(f"{prefix}tensor_{name}", memory(tensor), label="a view" if tensor._base is not None else "")
+            view = tensor._base is not None
+            graph.edge(f"{prefix}tensor_{name}", memory(tensor), label="a view" if view else "")
+            tensor_words.append(f"{name} ({'no version counter' if version is None else f'version {version}'}) "
+                                f"reads memory {numbers[tensor.untyped_storage().data_ptr()]}" + (" as a view" * view))
         # A node is drawn if it saved a tensor, or if it is the grad_fn of a tensor named here.
         savers = [node for node, *_ in self.saved]
         nodes = [node for node in self.nodes if node in savers or any(t.grad_fn is node for t in tensors.values())]
@@ -249,6 +330,7 @@ class MemoryPicture:
             graph.node(f"{prefix}node{number}", label + ("" if node in savers else "\nsaved no tensor"),
                        fillcolor="lightgrey", shape="box", style="filled")
             graph.kinds += ["node"]
+            node_words += [] if node in savers else [label.replace("\n", " ") + " saved no tensor"]
         for node, attribute, saved, version_then, values_then in self.saved:
             now = _version(saved)
             try:
@@ -263,10 +345,17 @@ class MemoryPicture:
             else:
                 kind = "intact" if torch.equal(saved.detach(), values_then) else "silent"
             graph.kinds += [kind]
-            graph.edge(f"{prefix}node{nodes.index(node) + 1}", memory(saved), **SAVED_STYLE[kind],
+            into = memory(saved)
+            graph.edge(f"{prefix}node{nodes.index(node) + 1}", into, **SAVED_STYLE[kind],
                        label=f"{attribute}\nsaved at version {version_then}, now {now}\n{SAVED_NOTE[kind]}")
+            owners = "".join(f" ({name}.grad_fn)" for name, tensor in tensors.items() if tensor.grad_fn is node)
+            node_words.append(f"{type(node).__name__}{owners} saved {attribute} in memory "
+                              f"{numbers[saved.untyped_storage().data_ptr()]} at version {version_then}, now {now}: "
+                              + SAVED_NOTE[kind].replace("\n", " "))
         if not title:
             graph.attr(label=legend(graph.kinds), labelloc="b")
+        words = tensor_words + counter_words + memory_words + node_words
+        graph.alt = (f"Memory picture, {title}: " if title else "Memory picture: ") + "; ".join(words) + "."
         return graph
 
 
@@ -295,4 +384,5 @@ def side_by_side(*pictures):
                label=legend([kind for picture in pictures for kind in picture.kinds]))
     for picture in reversed(pictures):  # left to right, graphviz stacks each cluster above the ones before it
         graph.subgraph(picture)
+    graph.alt = f"{len(pictures)} memory pictures side by side. " + " ".join(picture.alt for picture in pictures)
     return graph

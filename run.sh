@@ -70,9 +70,10 @@ ensure_venv() {
 }
 
 # Which PyTorch build to install. PyPI's torch for Linux x86_64 is the CUDA build (3-4 GB of downloads);
-# PyTorch's CPU index has the 190 MB CPU build, which every lesson needs. Only tests set TORCH_CPU_INDEX
-# and NVIDIA_PROC, to stand for the CPU index and /proc/driver/nvidia.
+# PyTorch's CPU index has the 190 MB CPU build, which every lesson needs. Only tests set TORCH_CPU_INDEX,
+# NVIDIA_PROC and TORCH_INDEX_TIMEOUT, to stand for the CPU index, /proc/driver/nvidia and how long to wait for it.
 cpu_index=${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu}
+index_timeout=${TORCH_INDEX_TIMEOUT:-5}
 
 choose_torch() {  # set torch_from (cpu: PyTorch's CPU index; pypi: pip's default index) and torch_why; no network
   local machine nvidia_proc=${NVIDIA_PROC:-/proc/driver/nvidia}
@@ -98,20 +99,21 @@ choose_torch() {  # set torch_from (cpu: PyTorch's CPU index; pypi: pip's defaul
   esac
 }
 
-probe() {  # succeed if URL $1 answers within 5 s; otherwise print why not, and fail
+probe() {  # succeed if URL $1 answers within $index_timeout seconds; otherwise print why not, and fail
   "${PYTHON:-python3}" -c '
 import sys, threading, urllib.request
+seconds = float(sys.argv[2])
 answer = []
 def get():
     try:
-        urllib.request.urlopen(sys.argv[1], timeout=5).close()
+        urllib.request.urlopen(sys.argv[1], timeout=seconds).close()
         answer.append(None)
     except Exception as error:
         answer.append(str(getattr(error, "reason", error)))
 thread = threading.Thread(target=get, daemon=True)  # in a thread, so that a hanging DNS lookup is cut off too
 thread.start()
-thread.join(5)
-sys.exit(answer[0] if answer else "no answer within 5 s")' "$1" 2>&1
+thread.join(seconds)
+sys.exit(answer[0] if answer else f"no answer within {sys.argv[2]} s")' "$1" "$index_timeout" 2>&1
 }
 
 pip_install() {  # pip install into .venv, or with dry=1 only say the command

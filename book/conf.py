@@ -42,9 +42,9 @@ root_doc = "index"
 include_patterns = ["index.md", "notebooks/[0-9]*.ipynb"]
 exclude_patterns = [".venv", ".git", "site", "test-artifacts", "**/.ipynb_checkpoints"]
 
-# The saved outputs, as recorded by ./run.sh record; graphs as SVG files rather than their <img> twin in text/html.
+# The saved outputs, as recorded by ./run.sh record. A graph is shown by its text/html twin, an <img> of the SVG that
+# carries the picture's text alternative (MyST-NB gives an image/svg+xml output none), as JupyterLab shows it.
 nb_execution_mode = "off"
-nb_mime_priority_overrides = [("html", "image/svg+xml", 5)]
 # A link to a heading in JupyterLab's form (notebooks/04_x.ipynb#The-question: its text, spaces made '-') works in
 # the book too; so does the lower-case form (#the-question). A link to no heading stops the build.
 myst_heading_anchors = 6

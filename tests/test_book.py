@@ -1,10 +1,11 @@
-"""The book (./run.sh html), built into a temporary folder, served on localhost and read offline in headless Chromium.
+"""The book (./run.sh html), built once into a temporary folder, served on localhost, read offline in headless Chromium.
 
-Every page loads with nothing fetched from outside; every graph a notebook saved, and every picture, renders;
+Every page loads with nothing fetched from outside; every graph a notebook saved, and every picture, renders with
+its text alternative;
 the landing page shows the README's first screen; the sidebar lists every notebook in reading order, by part;
 search finds "version counter"; no page shows a shared set-up cell's source. Launch buttons: with a repository
-URL each notebook page opens its own notebook on Colab and Binder; without one the book has no launch link at
-all. Screenshots: test-artifacts/screenshots/book/.
+URL each notebook page opens its own notebook on Colab and Binder; without one, book/conf.py asks the theme for
+none (read from the configuration, so the book is built once). Screenshots: test-artifacts/screenshots/book/.
 """
 import functools
 import http.server
@@ -39,11 +40,6 @@ def build(folder, repository):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     return build(tmp_path_factory.mktemp("book"), REPOSITORY)
-
-
-@pytest.fixture(scope="module")
-def site_without_repository(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("book-no-url"), "")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -99,8 +95,9 @@ def region(name):
 
 
 SHOWN_IMAGES = """() => Array.from(document.querySelectorAll('article img')).map(img => ({
-    src: img.getAttribute('src'), shown: img.complete && img.naturalWidth > 0,
-    graph: !!img.closest('.cell_output') && img.getAttribute('src').endsWith('.svg')}))"""
+    src: img.getAttribute('src').slice(0, 60), shown: img.complete && img.naturalWidth > 0,
+    alt: img.getAttribute('alt') || '',
+    graph: !!img.closest('.cell_output') && img.getAttribute('src').startsWith('data:image/svg+xml')}))"""
 
 # Each part of the sidebar: its caption, and the links of its chapters.
 SIDEBAR = """() => Array.from(document.querySelectorAll('.bd-docs-nav p.caption'), caption => [caption.innerText.trim(),
@@ -147,7 +144,7 @@ def test_notebook_page_shows_graphs_and_no_setup_source(path, offline, served, s
     try:
         images = page.evaluate(SHOWN_IMAGES)
         visible = page.inner_text("body")
-        first_graph = page.locator(".cell_output img[src$='.svg']").first
+        first_graph = page.locator(".cell_output img[src^='data:image/svg+xml']").first
         if saved:
             first_graph.scroll_into_view_if_needed()
         page.screenshot(path=screenshots / f"{path.stem}.png")
@@ -156,6 +153,7 @@ def test_notebook_page_shows_graphs_and_no_setup_source(path, offline, served, s
     shown = [image for image in images if image["graph"] and image["shown"]]
     assert len(shown) == saved, f"{path.name}: {saved} graph(s) saved, {len(shown)} shown: {images}"
     assert all(image["shown"] for image in images), f"{path.name}: pictures not shown: {images}"
+    assert all(len(image["alt"]) >= 20 for image in images), f"{path.name}: pictures without a text alternative"
     # Folded is as good as removed: what a closed fold holds is not in the page's visible text.
     for cell in cells:
         if "shared_cell" in cell["metadata"]:
@@ -206,10 +204,14 @@ def test_launch_buttons_open_each_page_own_notebook(site):
                                 f"https://mybinder.org/v2/gh/{owner_repo}/main?urlpath=lab/tree/{notebook}"]), found
 
 
-def test_no_launch_links_without_a_repository(site_without_repository):
-    pages = sorted(site_without_repository.rglob("*.html"))
-    assert pages
-    found = {page.name: launch_links(page.read_text(encoding="utf-8")) for page in pages}
-    assert not any(found.values()), f"launch links with no repository URL known: {found}"
+def test_no_launch_links_without_a_repository(site, monkeypatch):
+    """Without a repository URL the configuration asks the theme for no repository and no launch buttons; the one
+    build of this module has a URL, and shows no placeholder link either."""
+    monkeypatch.setenv("BOOK_REPOSITORY_URL", "")
+    settings = {"__file__": str(ROOT / "book" / "conf.py")}
+    exec((ROOT / "book" / "conf.py").read_text(encoding="utf-8"), settings)
+    assert settings["repository_url"] is None
+    assert not {"repository_url", "launch_buttons", "use_repository_button"} & set(settings["html_theme_options"])
     placeholder = re.compile(r"(colab\.research\.google\.com/github|mybinder\.org/v2/gh)/(OWNER|<owner>|USER)\b")
-    assert not any(placeholder.search(page.read_text(encoding="utf-8")) for page in pages), "a placeholder launch link"
+    assert not any(placeholder.search(page.read_text(encoding="utf-8")) for page in site.rglob("*.html")), \
+        "a placeholder launch link"

@@ -1,56 +1,162 @@
-"""The README's error index (tools/error_index.py): current, every message still printed, every link live, and each
-message a notebook prints found in exactly one row."""
-import subprocess
-import sys
+"""The README's error index, a hand-kept table, checked against the saved notebooks: every message a notebook prints
+is in exactly one row, every row's message is still printed, and every link leads to a heading whose section
+prints that message. The Chinese README's index has the same rows, linking the Chinese notebooks where they exist.
 
-from saved_notebooks import NOTEBOOKS, ROOT, load
+How a row's message column reads (the README says it to readers in one line): code spans are fragments of the
+message, in order; ` … ` between two spans stands for any text; a column that starts with `…` continues the first
+fragment of the row above (the rows of the version-counter error); alternatives are separated by ` or ` or `, `.
+In a fragment, `<n>`, `<type>`, `<shape>` and `<op>` stand for a number, a tensor type, a shape and an operation,
+and `…` for any text. The symptoms table matches the lines `⚠ symptom: …` that notebooks print.
+"""
+import re
 
-sys.path.insert(0, str(ROOT / "tools"))
-import error_index  # noqa: E402
+import pytest
+from saved_notebooks import NOTEBOOKS, ROOT, load, source
 
-FIX = "run python tools/error_index.py (after ./run.sh record, which saves the outputs it reads)"
-
-
-def index_rows():
-    return error_index.rows(error_index.region((ROOT / "README.md").read_text(encoding="utf-8")))
-
-
-def test_index_matches_notebooks():
-    check = subprocess.run([sys.executable, str(ROOT / "tools" / "error_index.py"), "--check"],
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout + check.stderr
+START, END = "<!-- error-index:start -->", "<!-- error-index:end -->"
+PLACEHOLDERS = {"<n>": r"\d+", "<type>": r"\S+", "<shape>": r"[\d, ]*", "<op>": r"[\w:]+", "…": r".*?"}
+PRINTED = re.compile(r"^(?:[A-Z]\w*(?:Error|Warning|Exception)): .*|^⚠ symptom: .*", re.MULTILINE)
+INDEXES = {"README.md": "notebooks", "README.zh-CN.md": "notebooks/zh"}
 
 
-def test_every_message_is_in_a_saved_output():
-    printed = "\n".join("\n".join(error_index.stdout_lines(cell)) for path in NOTEBOOKS for cell in load(path)["cells"])
-    gone = sorted({shown for messages, _, _ in index_rows() for shown in messages
-                   if not error_index.pattern_regex(shown).search(printed)})
-    assert not gone, f"the error index lists messages no notebook prints any more: {gone}; {FIX}"
+def printed_lines(cells):
+    """(message, symptom?) for the first line of each error, warning and symptom these cells printed on stdout."""
+    text = "".join("".join(output.get("text", "")) for cell in cells for output in cell.get("outputs", [])
+                   if output.get("name") == "stdout")
+    return [(line.removeprefix("⚠ symptom: "), line.startswith("⚠ symptom: ")) for line in PRINTED.findall(text)]
 
 
-def test_every_link_finds_its_heading():
-    broken = []
-    for _, _, links in index_rows():
-        for link in links:
-            path, _, fragment = link.partition("#")
-            if not (ROOT / path).is_file():
-                broken.append(f"{link}: no notebook {path}")
-            elif fragment not in {error_index.href_fragment(anchor) for anchor in error_index.anchors(ROOT / path)}:
-                broken.append(f"{link}: no heading with this anchor in {path}")
-    assert not broken, "; ".join(sorted(set(broken))) + f"; {FIX}"
+def heading_text(line):
+    """What JupyterLab shows of a Markdown heading line, as it makes the heading's anchor from it."""
+    text = re.sub(r"^#+\s*|\s+#+\s*$", "", line.strip())
+    text = re.sub(r"`([^`]*)`|\*\*(.*?)\*\*|\*(.*?)\*", lambda m: next(g for g in m.groups() if g is not None), text)
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("&lt;", "<").replace("&gt;", ">").strip()
 
 
-def test_each_printed_message_is_in_one_row():
-    """A reader who pastes a message the notebooks print finds one row: not none, not two that compete."""
-    rows = index_rows()
+def sections(path):
+    """{anchor: the cells under that heading, down to the next heading of the same or a higher level}. JupyterLab's
+    anchor is the heading's text with each space made '-'."""
+    cells = load(path)["cells"]
+    found = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "markdown":
+            fenced = False
+            for line in source(cell).splitlines():
+                fenced ^= line.lstrip().startswith(("```", "~~~"))
+                heading = re.match(r"(#{1,6})\s", line)
+                if heading and not fenced:
+                    found.append((index, len(heading.group(1)), heading_text(line).replace(" ", "-")))
+    result = {}
+    for number, (index, level, anchor) in enumerate(found):
+        end = next((later for later, other, _ in found[number + 1:] if other <= level), len(cells))
+        result[anchor] = cells[index:end]
+    return result
+
+
+def fragments(span):
+    """The regex of one code span, its placeholders replaced."""
+    parts = re.split("(" + "|".join(map(re.escape, PLACEHOLDERS)) + ")", span)
+    return "".join(PLACEHOLDERS.get(part, re.escape(part)) for part in parts)
+
+
+def spans(text):
+    return re.findall(r"`([^`]+)`", text)
+
+
+def rows(readme):
+    """Each row of an index: (its message column, the regexes of its alternatives, its link targets, symptom row?)."""
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    assert START in text and END in text, f"{readme} has no {START} … {END} region"
+    found, head, symptoms = [], None, False
+    for line in text.split(START)[1].split(END)[0].splitlines():
+        if re.match(r"\| *(symptom|message|症状|报错信息)", line):
+            symptoms = bool(re.match(r"\| *(symptom|症状)", line))
+            continue
+        columns = [column.strip() for column in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if len(columns) != 3 or set(columns[0]) <= set("-: "):
+            continue
+        shown, _, links = columns
+        continued = shown.startswith("…")
+        alternatives = []
+        for alternative in re.split(r"(?<=`) (?:or|或) (?=`|…)|(?<=`), (?=`)", shown.removeprefix("…").strip()):
+            pieces = [fragments(span) for span in spans(alternative)]
+            if continued:
+                pieces = [head, *pieces]
+            alternatives.append(r"\s*.*?".join(pieces))
+        if not continued:
+            head = fragments(spans(shown)[0])
+        targets = re.findall(r"\]\(((?:[^()\s]|\([^()\s]*\))+)\)", links)
+        found.append((shown, [re.compile(pattern) for pattern in alternatives], targets, symptoms))
+    assert found, f"{readme}: no rows in its error index"
+    return found
+
+
+def matching(rows_, line, symptom):
+    return [number for number, (_, patterns, _, is_symptom) in enumerate(rows_)
+            if is_symptom == symptom and any(pattern.match(line) for pattern in patterns)]
+
+
+def shown_messages():
+    """(notebook, message line, symptom?) for every error, warning and symptom the saved notebooks print."""
+    for path in NOTEBOOKS:
+        for line, symptom in printed_lines(load(path)["cells"]):
+            yield path.name, line, symptom
+
+
+@pytest.fixture(scope="module", params=sorted(INDEXES))
+def index(request):
+    readme = request.param
+    if not (ROOT / readme).exists():
+        pytest.fail(f"{readme} is missing")
+    return readme, rows(readme)
+
+
+def test_each_printed_message_is_in_exactly_one_row(index):
+    readme, found = index
+    problems = sorted({f"{name}: {line[:90]!r} is in {len(matching(found, line, symptom))} rows"
+                       for name, line, symptom in shown_messages() if len(matching(found, line, symptom)) != 1})
+    assert not problems, f"{readme}: a reader who pastes these messages finds no row, or rows that compete; " \
+        "add or narrow a row:\n" + "\n".join(problems)
+
+
+def test_every_row_is_still_printed(index):
+    readme, found = index
+    lines = list(shown_messages())
+    stale = [shown for shown, patterns, _, symptom in found for pattern in patterns
+             if not any(is_symptom == symptom and pattern.match(line) for _, line, is_symptom in lines)]
+    assert not stale, f"{readme}: rows (or alternatives of a row) that no notebook prints any more: {stale}"
+
+
+def test_every_link_leads_to_a_section_that_shows_the_message(index):
+    readme, found = index
     problems = []
-    for entry in error_index.collect(NOTEBOOKS):
-        printed = f"{entry.kind}: {entry.message.splitlines()[0]}"
-        short = f"{entry.kind}: {entry.pattern}" + (f" … {entry.key}" if entry.key else "")
-        found = [number for number, (messages, _, links) in enumerate(rows)
-                 if any(error_index.pattern_regex(shown).match(printed) for shown in messages)]
-        if len(found) != 1:
-            problems.append(f"{entry.link_text}: {short!r} is in {len(found)} rows")
-        elif not 1 <= len(rows[found[0]][2]) <= error_index.MOST_LINKS:
-            problems.append(f"{short!r}: its row has {len(rows[found[0]][2])} links")
-    assert not problems, "; ".join(sorted(set(problems))) + f"; {FIX}"
+    for shown, patterns, targets, symptom in found:
+        assert targets, f"{readme}: the row {shown!r} links nowhere"
+        for target in targets:
+            path, _, anchor = target.partition("#")
+            notebook = ROOT / path
+            if not notebook.is_file():
+                problems.append(f"{target}: no such notebook")
+                continue
+            section = sections(notebook).get(anchor.replace("%20", " "))
+            if section is None:
+                problems.append(f"{target}: no heading with this anchor")
+            elif not any(pattern.match(line) for pattern in patterns for line, is_symptom in printed_lines(section)
+                         if is_symptom == symptom):
+                problems.append(f"{target}: this section does not show {shown!r}")
+    assert not problems, f"{readme}:\n" + "\n".join(problems)
+
+
+def test_the_chinese_index_has_the_rows_of_the_english_one():
+    english, chinese = rows("README.md"), rows("README.zh-CN.md")
+    assert [row[0] for row in chinese] == [row[0] for row in english], \
+        "README.zh-CN.md's error index must list the same messages, in the same order, as README.md's"
+    for (shown, _, english_targets, _), (_, _, chinese_targets, _) in zip(english, chinese, strict=True):
+        english_notebooks = sorted({target.partition("#")[0].rpartition("/")[2] for target in english_targets})
+        chinese_notebooks = sorted({target.partition("#")[0].rpartition("/")[2] for target in chinese_targets})
+        assert chinese_notebooks == english_notebooks, f"{shown!r}: links {chinese_notebooks}, in English " \
+            f"{english_notebooks}"
+        for target in chinese_targets:
+            translated = (ROOT / "notebooks" / "zh" / target.partition("#")[0].rpartition("/")[2]).exists()
+            assert target.startswith("notebooks/zh/") == translated, f"{shown!r}: {target} should link the " + \
+                ("Chinese" if translated else "English") + " notebook"

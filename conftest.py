@@ -5,6 +5,10 @@ import shutil
 
 import pytest
 
+# The Chinese notebooks carry the English notebooks' code and saved outputs (tools/stamp_zh.py): the English run is
+# their evidence, and tests/test_translation.py checks that the two agree. nbval does not run them a second time.
+collect_ignore_glob = ["notebooks/zh/*"]
+
 
 def pytest_configure(config):
     # A notebook's check() prints ✗ and goes on for a reader; in the kernels the tests start, it raises.

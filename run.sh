@@ -5,7 +5,7 @@
 #   ./run.sh lab      open the series in JupyterLab
 #   ./run.sh test     run the tests (pytest: nbval over every notebook); extra arguments go to pytest
 #   ./run.sh stamp    copy the shared cells of tools/shared_cells.py into every notebook (then record)
-#   ./run.sh record   re-execute every notebook top to bottom on the CPU, then re-export images/
+#   ./run.sh record   re-execute every notebook top to bottom on the CPU, then re-export images/ and stamp notebooks/zh/
 #   ./run.sh html     build the book into site/: every notebook with its saved outputs (book/conf.py, index.md)
 #   ./run.sh bench    time the test suite against its floor (tools/benchmark.py says what each is)
 #   ./run.sh compat 2.9.1   run every notebook as Colab's Run all would, on another PyTorch (tools/compat.py)
@@ -180,6 +180,7 @@ case "$command" in
     TORCH_DEVICE=cpu SERIES_STRICT=1 .venv/bin/jupyter nbconvert --to notebook --execute --inplace \
       --NotebookClient.record_timing=False "$@"
     .venv/bin/python tools/export_graphs.py
+    .venv/bin/python tools/stamp_zh.py  # the Chinese notebooks take the new code and outputs
     ;;
   stamp)
     ensure_venv

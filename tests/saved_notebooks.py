@@ -1,6 +1,7 @@
 """What the saved notebooks hold, read from their JSON: shared by the hygiene and browser tests."""
 import json
 import pathlib
+import re
 
 from nbclient import NotebookClient
 
@@ -42,3 +43,30 @@ def execute(notebook, allow_errors=False):
     NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=allow_errors,
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     return notebook
+
+
+def heading_text(line):
+    """What JupyterLab shows of a Markdown heading line, as it makes the heading's anchor from it."""
+    text = re.sub(r"^#+\s*|\s+#+\s*$", "", line.strip())
+    text = re.sub(r"`([^`]*)`|\*\*(.*?)\*\*|\*(.*?)\*", lambda m: next(g for g in m.groups() if g is not None), text)
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("&lt;", "<").replace("&gt;", ">").strip()
+
+
+def sections(path):
+    """{anchor: the cells under that heading, down to the next heading of the same or a higher level}. JupyterLab's
+    anchor is the heading's text with each space made '-'."""
+    cells = load(path)["cells"]
+    found = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "markdown":
+            fenced = False
+            for line in source(cell).splitlines():
+                fenced ^= line.lstrip().startswith(("```", "~~~"))
+                heading = re.match(r"(#{1,6})\s", line)
+                if heading and not fenced:
+                    found.append((index, len(heading.group(1)), heading_text(line).replace(" ", "-")))
+    result = {}
+    for number, (index, level, anchor) in enumerate(found):
+        end = next((later for later, other, _ in found[number + 1:] if other <= level), len(cells))
+        result[anchor] = cells[index:end]
+    return result

@@ -11,7 +11,7 @@ and `…` for any text. The symptoms table matches the lines `⚠ symptom: …` 
 import re
 
 import pytest
-from saved_notebooks import NOTEBOOKS, ROOT, load, source
+from saved_notebooks import NOTEBOOKS, ROOT, load, sections
 
 START, END = "<!-- error-index:start -->", "<!-- error-index:end -->"
 PLACEHOLDERS = {"<n>": r"\d+", "<type>": r"\S+", "<shape>": r"[\d, ]*", "<op>": r"[\w:]+", "…": r".*?"}
@@ -24,33 +24,6 @@ def printed_lines(cells):
     text = "".join("".join(output.get("text", "")) for cell in cells for output in cell.get("outputs", [])
                    if output.get("name") == "stdout")
     return [(line.removeprefix("⚠ symptom: "), line.startswith("⚠ symptom: ")) for line in PRINTED.findall(text)]
-
-
-def heading_text(line):
-    """What JupyterLab shows of a Markdown heading line, as it makes the heading's anchor from it."""
-    text = re.sub(r"^#+\s*|\s+#+\s*$", "", line.strip())
-    text = re.sub(r"`([^`]*)`|\*\*(.*?)\*\*|\*(.*?)\*", lambda m: next(g for g in m.groups() if g is not None), text)
-    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("&lt;", "<").replace("&gt;", ">").strip()
-
-
-def sections(path):
-    """{anchor: the cells under that heading, down to the next heading of the same or a higher level}. JupyterLab's
-    anchor is the heading's text with each space made '-'."""
-    cells = load(path)["cells"]
-    found = []
-    for index, cell in enumerate(cells):
-        if cell["cell_type"] == "markdown":
-            fenced = False
-            for line in source(cell).splitlines():
-                fenced ^= line.lstrip().startswith(("```", "~~~"))
-                heading = re.match(r"(#{1,6})\s", line)
-                if heading and not fenced:
-                    found.append((index, len(heading.group(1)), heading_text(line).replace(" ", "-")))
-    result = {}
-    for number, (index, level, anchor) in enumerate(found):
-        end = next((later for later, other, _ in found[number + 1:] if other <= level), len(cells))
-        result[anchor] = cells[index:end]
-    return result
 
 
 def fragments(span):

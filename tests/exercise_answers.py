@@ -1,11 +1,21 @@
 """The answer key of notebooks/12_exercises.ipynb, kept out of the learner's notebook.
 
-    python tests/exercise_answers.py     print the key
+    python tests/exercise_answers.py          print the key
+    python tests/exercise_answers.py --why    print EXPLANATIONS encoded, as the notebook's checking cell holds them
 
-For each question: the right answer, and a typical wrong one; for some, the right answer in another harmless form
-(a string that spells the value). tests/test_exercises.py fills each set into the notebook's answer cells and runs
-it: every check must accept the right answers, in either form, and reject the wrong ones.
+For each question: the right answer as the program's result prints it, a typical wrong one, and the explanation a
+right answer earns. ALSO_RIGHT and ALSO_WRONG hold answers as a learner types them (Python source), grouped by form.
+tests/test_exercises.py fills every one into the notebook's answer cells and runs its checks: the right answers, in
+every form, must be accepted, and the wrong ones rejected with a hint that gives nothing away.
+
+The notebook holds the explanations only encoded (zlib, then base64), so that reading its folded cell reveals no
+answer. After changing EXPLANATIONS, paste the output of `--why` over the notebook's `_EXPLANATIONS` and record it.
 """
+import base64
+import json
+import sys
+import zlib
+
 RIGHT = {
     1: [0.25, 0.1966, 0.1966],
     2: [1.0, 4.0, 9.0],
@@ -54,24 +64,113 @@ WRONG = {
     21: [41.6, 58.4],                       # the gradient at the stepped w
 }
 
-ALSO_RIGHT = {  # the right answer as a learner may also type it
-    7: "2",
-    14: "-8",
-    19: "silently_wrong",
-    20: ("h", "2", "0"),
-    21: "None",
+# The right answer in the other forms a learner may type, by form: (question, what goes after `answer_N = `).
+ALSO_RIGHT = {
+    "values as a tensor": [(1, "torch.tensor([0.25, 0.1966, 0.1966])"), (4, "torch.full((3,), 0.25)")],
+    "values as a tuple": [(2, "(1, 4, 9)")],
+    "values with more decimals": [(1, "[0.25, 0.19661193, 0.196612]")],
+    "a number as a 0-dim tensor": [(14, "torch.tensor(-8.0)")],
+    "a number as a string": [(7, '"2"'), (14, '" -8 "'), (20, '("h", "2", "0")')],
+    "raises as an exception class": [(5, "RuntimeError"), (8, "Exception")],
+    "raises as a word, any case": [(6, '"Error"'), (8, '"RAISE"'), (5, '"raised"')],
+    "a set as a list or tuple, in another order": [(3, '["from_item", "detached"]'), (9, '("sqrt", "tanh")'),
+                                                   (17, 'frozenset({"first.bias", "first.weight"})')],
+    "a one-name set as the name": [(12, '"inference_times"')],
+    "outcome words in any case, with _ or spaces": [(19, '"Silently_Wrong"'),
+                                                    (13, '["silently  wrong", RuntimeError]')],
+    "pairs as lists": [(16, "[[True, True], [False, False]]")],
+    "None, True and False as words": [(21, '"None"'), (16, '(("true", "True"), ("false", "FALSE"))')],
+}
+
+# Natural forms of wrong answers: each must still be rejected.
+ALSO_WRONG = {
+    "the wrong exception class": [(5, "ValueError")],
+    "a word that is not raises": [(6, '"no error"')],
+    "values off in the third decimal": [(1, "[0.25, 0.197, 0.197]")],
+    "a tensor of the wrong values": [(4, "torch.tensor([0.1966, 0.1050, 0.0452])")],
+    "True for a number": [(7, "True")],
+    "a set with a name missing, as a list": [(9, '["tanh"]')],
+    "a name for a set of two": [(3, '"detached"')],
+    "a pair in the wrong order": [(13, '("raises", "silently wrong")')],
+    "raises for values": [(21, "RuntimeError")],
+}
+
+EXPLANATIONS = {
+    1: "SigmoidBackward0 saved its result σ(a) and multiplies the incoming gradient by σ(a)·(1 − σ(a)): 0.5·0.5 at "
+       "0, and the same value at 1 and at −1, as σ(−1) = 1 − σ(1) (notebook 01).",
+    2: "b.detach() enters the product as a constant, so the gradient of the loss with respect to a is b's value, "
+       "a², and no gradient flows back through b (notebook 02).",
+    3: "backward() starts only from a tensor that requires grad: one with a grad_fn, or a leaf that requires grad. "
+       "w.detach() * x and a new tensor made from the Python float of .item() require none; half_detached still "
+       "has a recorded term, w.sum(), and cloned keeps clone()'s grad_fn (notebook 03).",
+    4: "out.data shares out's memory but not its version counter, so the write leaves no trace; SigmoidBackward0 "
+       "then computes r·(1 − r) from its saved result r, now 0.5 everywhere (notebook 04).",
+    5: "the version counter counts in-place operations, not values: zero_() and copy_() through c, which shares "
+       "out's counter, moved it from 0 to 2, and SigmoidBackward0 refuses its saved result although the values are "
+       "back (notebooks 04 and 06).",
+    6: "s * s saved s for its own backward (each factor, as each needs a gradient), and s.detach().zero_() moved "
+       "s's version counter; that SumBackward0 saves nothing does not protect a tensor that a later node saved "
+       "(notebook 05).",
+    7: "a view (t[1:]) and detach() share t's version counter, so their two writes count; .data and clone() give "
+       "tensors with counters of their own (notebook 06).",
+    8: "x[0] is a view of x, and x = out.detach() shares out's memory and version counter, so mul_() through first "
+       "moved out's counter; ExpBackward0 saved its result out, and refuses it (notebook 06).",
+    9: "tanh and sqrt save their result (their derivatives, 1 − y² and 1/(2y), are written with it), so the write "
+       "through detach() is refused; cos and abs save their input, and t * 3 saves only the 3 (notebook 07).",
+    10: "ReluBackward0 builds its mask, result > 0, from its saved result; the .data write made every entry positive "
+        "without moving the counter, so the mask lets the gradient through everywhere (notebook 07).",
+    11: "detach() shares w's memory, so the in-place step shows through it; clone() and tolist() copied the values "
+        "when they ran (notebook 08).",
+    12: "an inference tensor cannot be saved for backward. A product saves a factor only when the other factor "
+        "needs a gradient: scale_inference * w must save scale_inference to give w its gradient, and a sum saves "
+        "neither. A no_grad() result is an ordinary tensor, which can be saved (notebook 08).",
+    13: "save_for_backward() puts y under autograd's version check, so ExpSaved raises; ExpOnCtx keeps y as a plain "
+        "Python attribute that nothing checks, so its backward multiplies by the changed y (notebook 06).",
+    14: "the detached target t is a constant, so the gradient of (w·x − t)² is 2·(w·x − t)·x = 2·(2 − 6)·1 "
+        "(notebook 10).",
+    15: "detach() cuts the graph after middle: backward starts at the loss and stops at the detached tensor, so "
+        "only last gets a gradient (notebook 10).",
+    16: "eval() switches dropout and batch norm to their evaluation behaviour, and autograd still records; "
+        "no_grad() stops the recording and leaves the layers in training mode, so dropout draws a new mask for "
+        "each call (notebook 10).",
+    17: "a .data step escapes the version check, and a node computes with the current values of what it saved. "
+        "last saved its weight to pass the gradient back to its input, so first's gradients are computed with the "
+        "stepped weight; last's own come from saved activations, which did not change (notebook 10).",
+    18: "adding a tensor that has a grad_fn records a new node whose inputs lead back into that step's graph, so the "
+        "running total keeps every step's nodes alive; a detached tensor or a Python float carries no graph "
+        "(notebook 10).",
+    19: "ReLU(inplace=True) writes into h, and identity is h itself, so the block adds relu(h) where it meant h. "
+        "The nodes that saved h (the in-place ReLU its result, lin its input) saved it after that write, so no "
+        "version check fails (notebook 11).",
+    20: "the message names the changed tensor by its type, its shape and the operation whose output it is (Tanh, "
+        "so h), then gives its version now and the version the backward node saved (notebook 11).",
+    21: "w - 0.1 * w.grad is recorded, so the new w is not a leaf, and backward accumulates into .grad only on "
+        "leaves (and on tensors that called retain_grad()); step under torch.no_grad() with w -= … instead "
+        "(notebook 11).",
 }
 
 
+def encoded(explanations=EXPLANATIONS):
+    """The explanations as the notebook holds them: JSON, compressed with zlib, in base64."""
+    return base64.b64encode(zlib.compress(json.dumps(explanations, ensure_ascii=False).encode(), 9)).decode()
+
+
 def shown(answer):
-    if isinstance(answer, set):
-        return "{" + ", ".join(repr(item) for item in sorted(answer)) + "}"
+    """An answer as the notebook writes it back: a set's names sorted."""
+    if isinstance(answer, set | frozenset):
+        return "{" + ", ".join(repr(item) for item in sorted(answer, key=str)) + "}"
     return repr(answer)
 
 
 def main():
+    if sys.argv[1:] == ["--why"]:
+        text = encoded()
+        lines = [f'    "{text[start:start + 100]}"' for start in range(0, len(text), 100)]
+        print("_EXPLANATIONS = (\n" + "\n".join(lines) + "\n)")
+        return
     for number in sorted(RIGHT):
         print(f"Question {number:2}: {shown(RIGHT[number])}    (a typical wrong answer: {shown(WRONG[number])})")
+        print(f"             {EXPLANATIONS[number]}")
 
 
 if __name__ == "__main__":

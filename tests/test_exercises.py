@@ -1,10 +1,19 @@
-"""notebooks/12_exercises.ipynb ships blank, and its checks work: they accept the key's right answers and reject its
-wrong ones, with a reason (the key: tests/exercise_answers.py)."""
+"""notebooks/12_exercises.ipynb ships blank, its saved outputs are what a fresh run prints, and its checks work: they
+accept the key's right answers in every natural form and reject its wrong ones with a hint that gives nothing away,
+and its source reveals no answer (the key: tests/exercise_answers.py).
+
+This file replaces nbval's run of 12: the notebook is executed once, in one fresh kernel, and the outputs of its
+committed cells are compared with the saved ones as strictly as nbval compares them (conftest.py leaves 12 out of
+nbval's collection)."""
+import copy
+import itertools
 import re
+from collections import defaultdict
 
 import nbformat
 import pytest
-from exercise_answers import ALSO_RIGHT, RIGHT, WRONG
+from exercise_answers import ALSO_RIGHT, ALSO_WRONG, EXPLANATIONS, RIGHT, WRONG, shown
+from nbval.plugin import coalesce_streams
 from saved_notebooks import ROOT, execute, load, source, tags
 
 EXERCISES = ROOT / "notebooks" / "12_exercises.ipynb"
@@ -12,6 +21,12 @@ BLANK = re.compile(r"(?:#[^\n]*\n)?answer_(\d+) = \.\.\.(?:\n#[^\n]*)?")  # opti
 CHECK = re.compile(r"check_answer\((\d+), answer_(\d+)\)")
 PROGRAM = re.compile(r"^def question_(\d+)\(\):", re.MULTILINE)
 HOW_CLOSE = re.compile(r"of your \d+ names|Your one name|Your set is empty")  # how many names of a set are right
+
+# What nbval compares: every output field but these (its skip_compare, with image/png and image/jpeg as without
+# --nbdime), each string after the rewrites of nbval_sanitize.cfg, read as nbval reads it.
+NOT_COMPARED = {"metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
+                "application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg"}
+SANITIZE = re.findall(r"^regex: (.*)$\n^replace: (.*)$", (ROOT / "nbval_sanitize.cfg").read_text(), re.MULTILINE)
 
 
 def stdout(cell):
@@ -37,6 +52,61 @@ def questions(cells):
     return found
 
 
+def compared(outputs):
+    """A cell's outputs as nbval compares them: streams of one name joined, each field's values in order."""
+    fields = defaultdict(list)
+    for output in coalesce_streams(copy.deepcopy(outputs)):
+        if output.output_type == "stream":
+            output = {output.name: output.text}
+        for key, value in output.items():
+            for field, text in (value.items() if key == "data" else [(key, value)]):
+                if field not in NOT_COMPARED:
+                    for pattern, replacement in SANITIZE:
+                        text = re.sub(pattern, replacement, text) if isinstance(text, str) else text
+                    fields[field].append(text)
+    return dict(fields)
+
+
+def ignored(cell):
+    return "NBVAL_IGNORE_OUTPUT" in cell.source or "nbval-ignore-output" in tags(cell)
+
+
+def forms(groups):
+    """(form, question, source) for each answer of ALSO_RIGHT or ALSO_WRONG."""
+    return [(form, number, typed) for form, answers in groups.items() for number, typed in answers]
+
+
+@pytest.fixture(scope="module")
+def run():
+    """The notebook executed once in a fresh kernel: its cells as committed (blank answers), then, after its last
+    cell, as a learner would, each right answer put in its answer cell and its check run, then each wrong one, each
+    answer of another form, and show_answer for each question. The saved notebook, the fresh one, and the output of
+    each appended check."""
+    saved = nbformat.read(EXERCISES, as_version=4)
+    fresh = copy.deepcopy(saved)
+    for cell in fresh.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    appended = {}
+
+    def append(key, *sources):
+        fresh.cells.extend(nbformat.v4.new_code_cell(text) for text in sources)
+        appended[key] = len(fresh.cells) - 1
+
+    for kind, answers in [("right", RIGHT), ("wrong", WRONG)]:
+        for number in sorted(answers):
+            append((kind, number), f"answer_{number} = {answers[number]!r}", f"check_answer({number}, answer_{number})")
+    for kind, groups in [("also right", ALSO_RIGHT), ("also wrong", ALSO_WRONG)]:
+        for form, number, typed in forms(groups):
+            append((kind, form, number, typed), f"answer_{number} = {typed}",
+                   f"check_answer({number}, answer_{number})")
+    for number in sorted(RIGHT):
+        append(("shown", number), f"show_answer({number})")
+    execute(fresh)
+    said = {key: stdout(fresh.cells[index]) for key, index in appended.items()}
+    return saved, fresh, said
+
+
 def test_committed_notebook_is_blank_and_complete():
     cells = load(EXERCISES)["cells"]
     found = questions(cells)
@@ -53,64 +123,115 @@ def test_committed_notebook_is_blank_and_complete():
         saved = stdout(cells[parts["check"]])
         assert saved.startswith(f"Question {number}: no answer yet"), \
             f"question {number}: the saved check output should say 'no answer yet', not {saved!r}"
-    assert set(RIGHT) == set(WRONG) == set(found), "tests/exercise_answers.py needs a right and a wrong answer " \
-        f"for exactly the questions {sorted(found)}"
+    assert set(RIGHT) == set(WRONG) == set(EXPLANATIONS) == set(found), "tests/exercise_answers.py needs a right " \
+        f"and a wrong answer and an explanation for exactly the questions {sorted(found)}"
     assert all(RIGHT[number] != WRONG[number] for number in RIGHT), "a wrong answer equals the right one"
 
 
-def shown(answer):
-    """An answer as the notebook writes it back ("you said ...")."""
-    if isinstance(answer, set | frozenset):
-        return "{" + ", ".join(repr(item) for item in sorted(answer, key=str)) + "}"
-    return repr(answer)
+def test_saved_outputs_are_a_fresh_run(run):
+    """What nbval's strict run checked: every code cell runs without an exception (execute stops at one), and prints
+    what it saved, every output of every cell compared but the set-up cell's (NBVAL_IGNORE_OUTPUT)."""
+    saved, fresh, _ = run
+    code = [(index, old, new) for index, (old, new) in enumerate(zip(saved.cells, fresh.cells[:len(saved.cells)],
+                                                                     strict=True)) if old.cell_type == "code"]
+    assert [index for index, old, _ in code if ignored(old)] == [code[0][0]], \
+        "only the set-up cell, the first code cell, may leave its output uncompared (NBVAL_IGNORE_OUTPUT)"
+    differing = []
+    for index, old, new in code[1:]:
+        before, after = compared(old.outputs), compared(new.outputs)
+        if before != after:
+            field = next(key for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key))
+            differing.append(f"cell {index}, {field}:\n  saved: {before.get(field)!r:.300}\n  now:   "
+                             f"{after.get(field)!r:.300}")
+    assert not differing, "saved outputs differ from a fresh run; re-record it in one clean run: ./run.sh record " \
+        "notebooks/12_exercises.ipynb\n" + "\n".join(differing)
 
 
-@pytest.fixture(scope="module")
-def answered():
-    """The notebook run once in a fresh kernel: with the right answers in its answer cells, then, after its last cell,
-    each wrong answer, then each right answer in another form, put in its answer cell and its check run again, as a
-    learner would."""
-    notebook = nbformat.read(EXERCISES, as_version=4)
-    found = questions(notebook.cells)
-    for number, parts in found.items():
-        notebook.cells[parts["answer"]].source = f"answer_{number} = {RIGHT[number]!r}"
-    wrong_checks, other_checks = {}, {}
-    for checks, answers in [(wrong_checks, WRONG), (other_checks, ALSO_RIGHT)]:
-        for number in sorted(answers):
-            notebook.cells.append(nbformat.v4.new_code_cell(f"answer_{number} = {answers[number]!r}"))
-            notebook.cells.append(nbformat.v4.new_code_cell(f"check_answer({number}, answer_{number})"))
-            checks[number] = len(notebook.cells) - 1
-    execute(notebook)
-    right = {number: stdout(notebook.cells[parts["check"]]) for number, parts in found.items()}
-    wrong = {number: stdout(notebook.cells[index]) for number, index in wrong_checks.items()}
-    other = {number: stdout(notebook.cells[index]) for number, index in other_checks.items()}
-    return right, wrong, other
+def test_right_answers_are_accepted_with_the_explanation(run):
+    _, _, said = run
+    wrong = {number: said[("right", number)] for number in sorted(RIGHT)
+             if said[("right", number)] != f"✓ right: {EXPLANATIONS[number]}\n"}
+    assert not wrong, "the key's right answers are not accepted with their explanation (tests/exercise_answers.py, " \
+        "the encoded explanations, or the program changed):\n" + \
+        "\n".join(f"  question {number}: {text.strip()}" for number, text in wrong.items())
 
 
-def test_right_answers_are_accepted(answered):
-    right, _, other = answered
-    refused = {number: said for number, said in sorted(right.items()) if not said.startswith("✓ right: ")}
-    refused.update({f"{number} as {ALSO_RIGHT[number]!r}": said for number, said in sorted(other.items())
-                    if not said.startswith("✓ right: ")})
-    assert not refused, "the key's right answers are not accepted (tests/exercise_answers.py, or the program " \
-        "changed):\n" + "\n".join(f"  question {number}: {said.strip()}" for number, said in refused.items())
+@pytest.mark.parametrize("form", ALSO_RIGHT)
+def test_natural_forms_are_accepted(run, form):
+    """Each form of ALSO_RIGHT (values as a tensor or a tuple, RuntimeError or a word for raises, a set as a list in
+    another order, a number as a string, ...) is accepted."""
+    _, _, said = run
+    refused = [f"question {number}, answer_{number} = {typed}: {said[('also right', form, number, typed)].strip()}"
+               for number, typed in ALSO_RIGHT[form]
+               if not said[("also right", form, number, typed)].startswith("✓ right: ")]
+    assert not refused, f"{form}: a right answer is refused:\n" + "\n".join(refused)
 
 
-def test_wrong_answers_are_rejected_with_a_reason(answered):
-    """A ✗ says what was said, how close a set or a tuple came, where to see what the program does, and why; never
-    the right answer."""
-    _, wrong, _ = answered
+@pytest.mark.parametrize("form", ALSO_WRONG)
+def test_wrong_answers_in_natural_forms_are_rejected(run, form):
+    _, _, said = run
+    accepted = [f"question {number}, answer_{number} = {typed}"
+                for number, typed in ALSO_WRONG[form]
+                if not said[("also wrong", form, number, typed)].startswith("✗ not quite: you said ")]
+    assert not accepted, f"{form}: a wrong answer is not rejected:\n" + "\n".join(accepted)
+
+
+def test_wrong_answers_are_rejected_with_a_hint(run):
+    """A ✗ says what was said, how close a set or a tuple came, a hint that is not the explanation, and how to see
+    what the program does; never the right answer."""
+    _, _, said = run
     problems = []
-    for number, said in sorted(wrong.items()):
+    for number in sorted(WRONG):
+        text = said[("wrong", number)]
         expected_start = f"✗ not quite: you said {shown(WRONG[number])}. "
-        if not said.startswith(expected_start):
-            problems.append(f"question {number}: {said.strip()!r} does not start {expected_start!r}")
-        elif len(said[len(expected_start):].split()) < 8:
-            problems.append(f"question {number}: no reason given: {said.strip()!r}")
-        elif shown(RIGHT[number]) in said:
-            problems.append(f"question {number}: the feedback gives the right answer away: {said.strip()!r}")
-        elif f"question_{number}" not in said:
-            problems.append(f"question {number}: the feedback does not say how to see what the program does: {said!r}")
-        elif isinstance(RIGHT[number], set) and not HOW_CLOSE.search(said):
-            problems.append(f"question {number}: the feedback does not say how many names are right: {said!r}")
+        hint = re.search(r"Hint: (.*?) To see what the program does", text)
+        if not text.startswith(expected_start):
+            problems.append(f"question {number}: {text.strip()!r} does not start {expected_start!r}")
+        elif not hint or len(hint.group(1).split()) < 8:
+            problems.append(f"question {number}: no hint of 8 words or more: {text.strip()!r}")
+        elif shown(RIGHT[number]) in text:
+            problems.append(f"question {number}: the feedback gives the right answer away: {text.strip()!r}")
+        elif any(piece in text for piece in pieces(EXPLANATIONS[number])):
+            problems.append(f"question {number}: the hint repeats the explanation of the right answer: {text!r}")
+        elif f"question_{number}" not in text or f"show_answer({number})" not in text:
+            problems.append(f"question {number}: the feedback does not say how to see what the program does and "
+                            f"how to ask for the answer: {text!r}")
+        elif isinstance(RIGHT[number], set) and not HOW_CLOSE.search(text):
+            problems.append(f"question {number}: the feedback does not say how many names are right: {text!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_show_answer_gives_the_answer_and_why(run):
+    _, _, said = run
+    problems = [f"question {number}: {said[('shown', number)]!r}" for number in sorted(RIGHT)
+                if f"Answer: {shown(RIGHT[number])}\nWhy: {EXPLANATIONS[number]}\n" not in said[("shown", number)]]
+    assert not problems, "show_answer(N) does not print the key's answer and explanation:\n" + "\n".join(problems)
+
+
+def pieces(explanation):
+    """The parts of an explanation between punctuation that are long enough (5 words) to be its own."""
+    return [piece.strip() for piece in re.split(r"[.;:,()]\s", explanation) if len(piece.split()) >= 5]
+
+
+def spellings(answer):
+    """The ways an answer could be written as a Python literal: either quotes, a set's names in any order."""
+    if isinstance(answer, set):
+        written = ["{" + ", ".join(map(repr, order)) + "}" for order in itertools.permutations(sorted(answer))]
+    else:
+        written = [repr(answer)]
+    return {text for form in written for text in (form, form.replace("'", '"'))}
+
+
+def test_source_reveals_no_answer():
+    """Neither an explanation (any 5-word piece of one) nor a right answer as a literal is in the notebook's JSON, nor
+    in its text with the JSON escapes undone. Answers that are a word the questions offer ("raises", "silently
+    wrong"), None or a whole number are left out: the notebook names them as choices or uses them anyway."""
+    raw = EXERCISES.read_text(encoding="utf-8")
+    notebook = load(EXERCISES)
+    text = "\n".join(source(cell) + "\n" + "".join(stdout(cell)) for cell in notebook["cells"])
+    found = [f"question {number}'s explanation: {piece!r}" for number, explanation in sorted(EXPLANATIONS.items())
+             for piece in pieces(explanation) if piece in raw or piece in text]
+    found += [f"question {number}'s answer: {written}" for number, answer in sorted(RIGHT.items())
+              if not isinstance(answer, str | int | type(None))
+              for written in spellings(answer) if written in raw or written in text]
+    assert not found, "the notebook's source gives answers away:\n" + "\n".join(found)

@@ -97,7 +97,7 @@ ALSO_WRONG = {
 
 EXPLANATIONS = {
     1: "SigmoidBackward0 saved its result σ(a) and multiplies the incoming gradient by σ(a)·(1 − σ(a)): 0.5·0.5 at "
-       "0, and the same value at 1 and at −1, as σ(−1) = 1 − σ(1) (notebook 01).",
+       "0, and one value at 1 and at −1, as σ(−1) = 1 − σ(1) (notebook 01).",
     2: "b.detach() enters the product as a constant, so the gradient of the loss with respect to a is b's value, "
        "a², and no gradient flows back through b (notebook 02).",
     3: "backward() starts only from a tensor that requires grad: one with a grad_fn, or a leaf that requires grad. "
@@ -131,11 +131,12 @@ EXPLANATIONS = {
     15: "detach() cuts the graph after middle: backward starts at the loss and stops at the detached tensor, so "
         "only last gets a gradient (notebook 10).",
     16: "eval() switches dropout and batch norm to their evaluation behaviour, and autograd still records; "
-        "no_grad() stops the recording and leaves the layers in training mode, so dropout draws a new mask for "
-        "each call (notebook 10).",
+        "no_grad() stops the recording and leaves the layers as they are (here in training mode), so dropout draws "
+        "a new mask for each call (notebook 10).",
     17: "a .data step escapes the version check, and a node computes with the current values of what it saved. "
-        "last saved its weight to pass the gradient back to its input, so first's gradients are computed with the "
-        "stepped weight; last's own come from saved activations, which did not change (notebook 10).",
+        "last's node saved its weight (as the view weight.t()) to pass the gradient back to its input, so first's "
+        "gradients are computed with the stepped weight; last's own come from saved activations, which did not "
+        "change (notebook 10).",
     18: "adding a tensor that has a grad_fn records a new node whose inputs lead back into that step's graph, so the "
         "running total keeps every step's nodes alive; a detached tensor or a Python float carries no graph "
         "(notebook 10).",

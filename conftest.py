@@ -5,9 +5,12 @@ import shutil
 
 import pytest
 
-# The Chinese notebooks carry the English notebooks' code and saved outputs (tools/stamp_zh.py): the English run is
+# Each notebook is executed once. The Chinese notebooks carry the English notebooks' code and saved outputs (tools/stamp_zh.py): the English run is
 # their evidence, and tests/test_translation.py checks that the two agree. nbval does not run them a second time.
 collect_ignore_glob = ["notebooks/zh/*"]
+# tests/test_exercises.py executes 12 once, compares its saved outputs as nbval would, then checks the answers in
+# the same kernel: nbval would only run it a second time.
+collect_ignore = ["notebooks/12_exercises.ipynb"]
 
 
 def pytest_configure(config):

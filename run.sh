@@ -8,6 +8,7 @@
 #   ./run.sh record   re-execute every notebook top to bottom on the CPU, then re-export images/ and stamp notebooks/zh/
 #   ./run.sh html     build the book into site/: every notebook with its saved outputs (book/conf.py, index.md)
 #   ./run.sh bench    time the test suite against its floor (tools/benchmark.py says what each is)
+#   ./run.sh bench guard   time a training step with saved_tensor_guard() against plain and anomaly mode
 #   ./run.sh compat 2.9.1   run every notebook as Colab's Run all would, on another PyTorch (tools/compat.py)
 #   ./run.sh torch-build   say which PyTorch build set-up would install, and why; installs nothing
 set -euo pipefail
@@ -208,6 +209,7 @@ case "$command" in
   bench)
     ensure_dot
     ensure_venv
+    [ "${1:-}" != guard ] || { shift; exec .venv/bin/python tools/guard_benchmark.py "$@"; }
     exec .venv/bin/python tools/benchmark.py
     ;;
   torch-build)
@@ -216,7 +218,7 @@ case "$command" in
     install_requirements
     ;;
   *)
-    say "usage: ./run.sh lab | test [pytest arguments] | stamp | record [notebooks] | html | bench | compat TORCH_VERSION | torch-build"
+    say "usage: ./run.sh lab | test [pytest arguments] | stamp | record [notebooks] | html | bench [guard] | compat TORCH_VERSION | torch-build"
     exit 2
     ;;
 esac

@@ -156,8 +156,9 @@ compat_venv() {  # a cached venv, outside the repository, with PyTorch $1 and wh
   rm -rf "$COMPAT_VENV"
   "$python" -m venv "$COMPAT_VENV"
   # PIP_CONFIG_FILE=/dev/null: a machine-wide pip configuration may cap torch's version; this call ignores it.
-  PIP_CONFIG_FILE=/dev/null "$COMPAT_VENV/bin/python" -m pip install --quiet "torch==$version" ipykernel \
-    $(grep -E '^(torchviz|graphviz|numpy|setuptools|nbconvert)==' requirements.txt)
+  # setuptools unpinned: torchviz needs it on Python 3.12 (distutils), and some releases (2.11, 2.12) cap its version.
+  PIP_CONFIG_FILE=/dev/null "$COMPAT_VENV/bin/python" -m pip install --quiet "torch==$version" ipykernel setuptools \
+    $(grep -E '^(torchviz|graphviz|numpy|nbconvert)==' requirements.txt)
 }
 
 command=${1:-}

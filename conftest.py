@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-# Each notebook is executed once. The Chinese notebooks carry the English notebooks' code and saved outputs (tools/stamp_zh.py): the English run is
-# their evidence, and tests/test_translation.py checks that the two agree. nbval does not run them a second time.
+# Each notebook is executed once. The Chinese notebooks carry the English notebooks' code and saved outputs
+# (tools/stamp_zh.py): the English run is their evidence, and tests/test_translation.py checks that the two agree.
 collect_ignore_glob = ["notebooks/zh/*"]
 # tests/test_exercises.py executes 12 once, compares its saved outputs as nbval would, then checks the answers in
 # the same kernel: nbval would only run it a second time.

@@ -1,7 +1,8 @@
 """Sphinx configuration of the book: the notebooks with their saved outputs, as a site (./run.sh html builds it).
 
 The sources are the repository itself (`sphinx-build -c book . site`): the landing page is index.md, which
-includes the README's first screen, and the chapters are notebooks/*.ipynb, listed by part in index.md.
+includes the README's first screen, and the chapters are notebooks/*.ipynb, listed by part in index.md; the Chinese
+part is README.zh-CN.md and notebooks/zh/*.ipynb.
 Nothing is executed. Launch buttons (Colab, Binder) appear only when the repository's GitHub URL is known.
 """
 import operator
@@ -39,7 +40,7 @@ html_title = project
 extensions = ["myst_nb"]
 
 root_doc = "index"
-include_patterns = ["index.md", "notebooks/[0-9]*.ipynb"]
+include_patterns = ["index.md", "notebooks/[0-9]*.ipynb", "README.zh-CN.md", "notebooks/zh/[0-9]*.ipynb"]
 exclude_patterns = [".venv", ".git", "site", "test-artifacts", "**/.ipynb_checkpoints"]
 
 # The saved outputs, as recorded by ./run.sh record. A graph is shown by its text/html twin, an <img> of the SVG that

@@ -17,15 +17,16 @@ import threading
 
 import pytest
 from pages import VIEWPORT
-from saved_notebooks import NOTEBOOKS, ROOT, graphs, load, source, tags
+from saved_notebooks import NOTEBOOKS, ROOT, ZH_NOTEBOOKS, graphs, load, source, tags
 
 browser_test = pytest.mark.browser
 # The command of ./run.sh html, into a folder of the test's own.
 SPHINX = [sys.executable, "-m", "sphinx", "-b", "html", "-c", "book", "-W", "--keep-going", "-q", "."]
 REPOSITORY = "https://github.com/example-owner/detach-series"  # a made-up URL: the buttons are checked, not followed
 # The reading path of the README, by the notebooks' numbers.
-PARTS = {"The core path": ["01", "02", "03", "04", "05"], "How it works": ["06", "07", "08"],
-         "In practice": ["10", "11"], "Exercises": ["12"], "Appendix": ["09"]}
+PARTS = {"The course": ["01", "02", "03", "04", "05", "11", "12"], "Reference: how it works": ["06", "07", "08"],
+         "Reference: in practice": ["10", "13", "14"], "Appendix": ["09"],
+         "中文课程 (the course in Chinese)": ["README.zh-CN", "zh/01", "zh/02", "zh/03", "zh/04", "zh/05"]}
 REMOVED_OUTPUT_TAGS = {"remove-output", "remove-cell"}
 
 
@@ -137,18 +138,20 @@ def test_landing_page_is_the_readme_first_screen(offline, served, screenshots):
 
 
 @browser_test
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS + ZH_NOTEBOOKS,
+                         ids=[path.relative_to(ROOT / "notebooks").with_suffix("").as_posix()
+                              for path in NOTEBOOKS + ZH_NOTEBOOKS])
 def test_notebook_page_shows_graphs_and_no_setup_source(path, offline, served, screenshots):
     cells = load(path)["cells"]
     saved = sum(graphs(cell) for cell in cells if not REMOVED_OUTPUT_TAGS & set(tags(cell)))
-    page, errors = open_page(offline, f"{served}notebooks/{path.stem}.html")
+    page, errors = open_page(offline, served + path.relative_to(ROOT).with_suffix(".html").as_posix())
     try:
         images = page.evaluate(SHOWN_IMAGES)
         visible = page.inner_text("body")
         first_graph = page.locator(".cell_output img[src^='data:image/svg+xml']").first
         if saved:
             first_graph.scroll_into_view_if_needed()
-        page.screenshot(path=screenshots / f"{path.stem}.png")
+        page.screenshot(path=screenshots / f"{path.parent.name}-{path.stem}.png")
     finally:
         page.close()
     shown = [image for image in images if image["graph"] and image["shown"]]
@@ -172,11 +175,13 @@ def test_sidebar_lists_every_notebook_in_reading_order(offline, served):
         sidebar = page.evaluate(SIDEBAR)
     finally:
         page.close()
-    listed = {caption: [re.fullmatch(r"notebooks/(\d\d)_\w+\.html", href)[1] for href in hrefs]
-              for caption, hrefs in sidebar}
+    listed = {caption: [re.fullmatch(r"(?:notebooks/((?:zh/)?\d\d)_\w+|(README\.zh-CN))\.html", href).group(1, 2)
+                        for href in hrefs] for caption, hrefs in sidebar}
+    listed = {caption: [number or readme for number, readme in pages] for caption, pages in listed.items()}
     assert listed == PARTS, f"the sidebar lists {listed}, the reading path is {PARTS}"
     in_sidebar = {href for _, hrefs in sidebar for href in hrefs}
-    assert in_sidebar == {f"notebooks/{path.stem}.html" for path in NOTEBOOKS}
+    assert in_sidebar == {f"notebooks/{path.stem}.html" for path in NOTEBOOKS} | \
+        {f"notebooks/zh/{path.stem}.html" for path in ZH_NOTEBOOKS} | {"README.zh-CN.html"}
 
 
 @browser_test

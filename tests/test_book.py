@@ -19,6 +19,9 @@ import pytest
 from pages import VIEWPORT
 from saved_notebooks import NOTEBOOKS, ROOT, ZH_NOTEBOOKS, graphs, load, source, tags
 
+# The whole module works on one build of the book, which the browser tests open: the launch-link tests, which read
+# that build's HTML files, carry the browser mark with it, so that the suite without browser tests builds no book.
+pytestmark = pytest.mark.browser
 browser_test = pytest.mark.browser
 # The command of ./run.sh html, into a folder of the test's own.
 SPHINX = [sys.executable, "-m", "sphinx", "-b", "html", "-c", "book", "-W", "--keep-going", "-q", "."]

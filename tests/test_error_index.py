@@ -3,8 +3,9 @@ is in exactly one row, every row's message is still printed, and every link lead
 prints that message. The Chinese README's index has the same rows, linking the Chinese notebooks where they exist.
 
 How a row's message column reads (the README says it to readers in one line): code spans are fragments of the
-message, in order; ` … ` between two spans stands for any text; a column that starts with `…` continues the first
-fragment of the row above (the rows of the version-counter error); alternatives are separated by ` or ` or `, `.
+message, in order; alternatives are separated by ` or ` or `, `. A first fragment followed by ` … ` begins every
+alternative of its row, and a column that starts with `…` continues the first fragment of the row above (the rows of
+the version-counter error, one per kind of changed tensor).
 In a fragment, `<n>`, `<type>`, `<shape>` and `<op>` stand for a number, a tensor type, a shape and an operation,
 and `…` for any text. The symptoms table matches the lines `⚠ symptom: …` that notebooks print.
 """
@@ -15,7 +16,9 @@ from saved_notebooks import NOTEBOOKS, ROOT, load, sections
 
 START, END = "<!-- error-index:start -->", "<!-- error-index:end -->"
 PLACEHOLDERS = {"<n>": r"\d+", "<type>": r"\S+", "<shape>": r"[\d, ]*", "<op>": r"[\w:]+", "…": r".*?"}
-PRINTED = re.compile(r"^(?:[A-Z]\w*(?:Error|Warning|Exception)): .*|^⚠ symptom: .*", re.MULTILINE)
+# An error or a warning as outcome(), expect_error() and expect_warning() print it (SavedTensorChanged is the error of
+# 13's guard, which a reader meets in their own code), and a silent symptom as symptom() prints it.
+PRINTED = re.compile(r"^(?:[A-Z]\w*(?:Error|Warning|Exception)|SavedTensorChanged): .*|^⚠ symptom: .*", re.MULTILINE)
 INDEXES = {"README.md": "notebooks", "README.zh-CN.md": "notebooks/zh"}
 
 
@@ -49,15 +52,17 @@ def rows(readme):
         if len(columns) != 3 or set(columns[0]) <= set("-: "):
             continue
         shown, _, links = columns
-        continued = shown.startswith("…")
+        if shown.startswith("…"):  # the first fragment of the row above, then this row's own
+            tail = shown.removeprefix("…").strip()
+        elif "` … `" in shown:  # a first fragment that every alternative after it continues
+            first, tail = shown.split(" … ", 1)
+            head = fragments(spans(first)[0])
+        else:
+            head, tail = None, shown
         alternatives = []
-        for alternative in re.split(r"(?<=`) (?:or|或) (?=`|…)|(?<=`), (?=`)", shown.removeprefix("…").strip()):
+        for alternative in re.split(r"(?<=`) (?:or|或) (?=`)|(?<=`), (?=`)", tail):
             pieces = [fragments(span) for span in spans(alternative)]
-            if continued:
-                pieces = [head, *pieces]
-            alternatives.append(r"\s*.*?".join(pieces))
-        if not continued:
-            head = fragments(spans(shown)[0])
+            alternatives.append(r".*?".join([head, *pieces] if head else pieces))
         targets = re.findall(r"\]\(((?:[^()\s]|\([^()\s]*\))+)\)", links)
         found.append((shown, [re.compile(pattern) for pattern in alternatives], targets, symptoms))
     assert found, f"{readme}: no rows in its error index"

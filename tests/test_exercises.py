@@ -76,22 +76,26 @@ def forms(groups):
     return [(form, number, typed) for form, answers in groups.items() for number, typed in answers]
 
 
+MARKER = "<<< appended check {} >>>"
+
+
 @pytest.fixture(scope="module")
 def run():
     """The notebook executed once in a fresh kernel: its cells as committed (blank answers), then, after its last
-    cell, as a learner would, each right answer put in its answer cell and its check run, then each wrong one, each
-    answer of another form, and show_answer for each question. The saved notebook, the fresh one, and the output of
-    each appended check."""
+    cell, as a learner would, each right answer put in its answer variable and its check run, then each wrong one,
+    each answer of another form, and show_answer for each question. The saved notebook, the fresh one, and the output
+    of each appended check. The appended checks share one cell, each preceded by a marker line: a kernel round trip
+    per check would cost more than all the checks."""
     saved = nbformat.read(EXERCISES, as_version=4)
     fresh = copy.deepcopy(saved)
     for cell in fresh.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    appended = {}
+    keys, lines = [], []
 
     def append(key, *sources):
-        fresh.cells.extend(nbformat.v4.new_code_cell(text) for text in sources)
-        appended[key] = len(fresh.cells) - 1
+        lines.extend([f"print({MARKER.format(len(keys))!r})", *sources])
+        keys.append(key)
 
     for kind, answers in [("right", RIGHT), ("wrong", WRONG)]:
         for number in sorted(answers):
@@ -102,9 +106,12 @@ def run():
                    f"check_answer({number}, answer_{number})")
     for number in sorted(RIGHT):
         append(("shown", number), f"show_answer({number})")
+    fresh.cells.append(nbformat.v4.new_code_cell("\n".join(lines)))
     execute(fresh)
-    said = {key: stdout(fresh.cells[index]) for key, index in appended.items()}
-    return saved, fresh, said
+    pieces = re.split(r"^" + re.escape(MARKER).replace(r"\{\}", r"\d+") + r"\n", stdout(fresh.cells[-1]),
+                      flags=re.MULTILINE)[1:]
+    assert len(pieces) == len(keys), f"{len(keys)} checks appended, {len(pieces)} outputs read"
+    return saved, fresh, dict(zip(keys, pieces, strict=True))
 
 
 def test_committed_notebook_is_blank_and_complete():

@@ -91,12 +91,12 @@ class expect_error(outcome):
     """`with expect_error(RuntimeError): ...` shows the error the block raises, as `outcome()` does, where the lesson
     has already said that it raises. A block that raises nothing, or another kind of error, is a failed check."""
 
-    def __init__(self, kind, *, cause=None):  # cause: read by the old error index only; going away
+    def __init__(self, kind):
         self.expected = kind
 
 
 @contextlib.contextmanager
-def expect_warning(kind, *, cause=None):
+def expect_warning(kind):
     """`with expect_warning(UserWarning): ...` shows the warnings of that kind the block gives, as lines of output
     instead of on stderr."""
     with warnings.catch_warnings(record=True) as caught:
@@ -110,7 +110,7 @@ def expect_warning(kind, *, cause=None):
         print(f"{warning.category.__name__}: {message}")
 
 
-def symptom(what, holds, *, cause=None):
+def symptom(what, holds):
     """A silent symptom (no error, no warning) that the code shows, once the lesson has said so: prints
     `⚠ symptom: what` when it does, or says that it did not, as a failed check does."""
     if holds:

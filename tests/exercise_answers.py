@@ -3,6 +3,7 @@
     python tests/exercise_answers.py          print the key
     python tests/exercise_answers.py --why    print EXPLANATIONS encoded, as the notebook's checking cell holds them
 
+Questions 1–15 (Part 1) need only the course, 01–05 and 11; 16–21 (Part 2) go with the reference notebooks 06–10.
 For each question: the right answer as the program's result prints it, a typical wrong one, and the explanation a
 right answer earns. ALSO_RIGHT and ALSO_WRONG hold answers as a learner types them (Python source), grouped by form.
 tests/test_exercises.py fills every one into the notebook's answer cells and runs its checks: the right answers, in
@@ -16,7 +17,11 @@ import json
 import sys
 import zlib
 
+COURSE = ("01", "02", "03", "04", "05", "11")  # the notebooks of the course, which Part 1 alone may point to
+PART_1 = range(1, 16)  # the questions the course alone answers; the rest go with the reference notebooks 06–10
+
 RIGHT = {
+    # Part 1 · the course (01–05 and 11)
     1: [0.25, 0.1966, 0.1966],
     2: [1.0, 4.0, 9.0],
     3: {"detached", "from_item"},
@@ -25,19 +30,20 @@ RIGHT = {
     6: "raises",
     7: 2,
     8: "raises",
-    9: {"tanh", "sqrt"},
-    10: [1.0, 1.0, 1.0],
-    11: {"detach_clone", "tolist"},
-    12: {"inference_times"},
-    13: ("silently wrong", "raises"),
-    14: -8.0,
-    15: {"last"},
-    16: ((True, True), (False, False)),
-    17: {"first.weight", "first.bias"},
-    18: {"loss"},
-    19: "silently wrong",
-    20: ("h", 2, 0),
-    21: None,
+    9: [1.0, 1.0, 1.0],
+    10: {"detach_clone", "tolist"},
+    11: -8.0,
+    12: {"last"},
+    13: "silently wrong",
+    14: ("h", 2, 0),
+    15: None,
+    # Part 2 · with the reference notebooks (06–10)
+    16: ("silently wrong", "raises"),
+    17: {"tanh", "sqrt"},
+    18: {"inference_times"},
+    19: ((True, True), (False, False)),
+    20: {"first.weight", "first.bias"},
+    21: {"loss"},
 }
 
 WRONG = {
@@ -49,19 +55,19 @@ WRONG = {
     6: [0.1966, 0.1050, 0.0452],            # notebook 05's answer: zeroing a sum is harmless
     7: 3,                                   # .data counted too
     8: [2.7183, 7.3891, 20.0855],           # x[0] taken for a copy
-    9: {"tanh", "sqrt", "abs"},             # abs taken for an operation that saves its result
-    10: [0.0, 1.0, 1.0],                    # the true mask of relu
-    11: {"detach_clone"},                   # tolist() taken for a view
-    12: {"inference_plus", "inference_times"},  # every use of an inference tensor refused
-    13: ("raises", "raises"),               # ctx.y taken for a checked saved tensor
-    14: 16.0,                               # the gradient through the target too
-    15: {"middle", "last"},                 # detach() taken to cut only before the layer after it
-    16: ((False, True), (False, False)),    # eval() taken to stop recording
-    17: {"first.weight", "first.bias", "last.weight", "last.bias"},  # every parameter stepped, so all wrong
-    18: {"loss", "loss.detach()"},          # detach() taken to keep the graph
-    19: "raises",                           # inplace ReLU taken to always break backward
-    20: ("z", 2, 0),                        # the clamped tensor of the same shape
-    21: [41.6, 58.4],                       # the gradient at the stepped w
+    9: [0.0, 1.0, 1.0],                     # the true mask of relu
+    10: {"detach_clone"},                   # tolist() taken for a view
+    11: 16.0,                               # the gradient through the target too
+    12: {"middle", "last"},                 # detach() taken to cut only before the layer after it
+    13: "raises",                           # inplace ReLU taken to always break backward
+    14: ("z", 2, 0),                        # the clamped tensor of the same shape
+    15: [41.6, 58.4],                       # the gradient at the stepped w
+    16: ("raises", "raises"),               # ctx.y taken for a checked saved tensor
+    17: {"tanh", "sqrt", "abs"},            # abs taken for an operation that saves its result
+    18: {"inference_plus", "inference_times"},  # every use of an inference tensor refused
+    19: ((False, True), (False, False)),    # eval() taken to stop recording
+    20: {"first.weight", "first.bias", "last.weight", "last.bias"},  # every parameter stepped, so all wrong
+    21: {"loss", "loss.detach()"},          # detach() taken to keep the graph
 }
 
 # The right answer in the other forms a learner may type, by form: (question, what goes after `answer_N = `).
@@ -69,31 +75,38 @@ ALSO_RIGHT = {
     "values as a tensor": [(1, "torch.tensor([0.25, 0.1966, 0.1966])"), (4, "torch.full((3,), 0.25)")],
     "values as a tuple": [(2, "(1, 4, 9)")],
     "values with more decimals": [(1, "[0.25, 0.19661193, 0.196612]")],
-    "a number as a 0-dim tensor": [(14, "torch.tensor(-8.0)")],
-    "a number as a string": [(7, '"2"'), (14, '" -8 "'), (20, '("h", "2", "0")')],
+    "a number as a 0-dim tensor": [(11, "torch.tensor(-8.0)")],
+    "a number as a string": [(7, '"2"'), (11, '" -8 "'), (14, '("h", "2", "0")')],
     "raises as an exception class": [(5, "RuntimeError"), (8, "Exception")],
-    "raises as a word, any case": [(6, '"Error"'), (8, '"RAISE"'), (5, '"raised"')],
-    "a set as a list or tuple, in another order": [(3, '["from_item", "detached"]'), (9, '("sqrt", "tanh")'),
-                                                   (17, 'frozenset({"first.bias", "first.weight"})')],
-    "a one-name set as the name": [(12, '"inference_times"')],
-    "outcome words in any case, with _ or spaces": [(19, '"Silently_Wrong"'),
-                                                    (13, '["silently  wrong", RuntimeError]')],
-    "pairs as lists": [(16, "[[True, True], [False, False]]")],
-    "None, True and False as words": [(21, '"None"'), (16, '(("true", "True"), ("false", "FALSE"))')],
+    "raises as a word, any case": [(6, '"Error"'), (8, '"RAISE"'), (5, '"raised"'), (6, '"fails"')],
+    "raises as a phrase, any case": [(5, '"it raises"'), (6, '"Raises an error"'), (8, '"It fails."'),
+                                     (8, '"throws a RuntimeError"'), (16, '("silently wrong", "backward fails")')],
+    "a set as a list or tuple, in another order": [(3, '["from_item", "detached"]'), (17, '("sqrt", "tanh")'),
+                                                   (20, 'frozenset({"first.bias", "first.weight"})')],
+    "a one-name set as the name": [(18, '"inference_times"')],
+    "outcome words in any case, with _ or spaces": [(13, '"Silently_Wrong"'),
+                                                    (16, '["silently  wrong", RuntimeError]')],
+    "pairs as lists": [(19, "[[True, True], [False, False]]")],
+    "None, True and False as words": [(15, '"None"'), (19, '(("true", "True"), ("false", "FALSE"))')],
 }
 
 # Natural forms of wrong answers: each must still be rejected.
 ALSO_WRONG = {
     "the wrong exception class": [(5, "ValueError")],
-    "a word that is not raises": [(6, '"no error"')],
-    "values off in the third decimal": [(1, "[0.25, 0.197, 0.197]")],
+    "another kind of error, as a word": [(5, '"ValueError"'), (8, '"a TypeError"')],
+    "a phrase that says it does not raise": [(6, '"no error"'), (5, '"it does not raise"'), (8, '"doesn\'t fail"'),
+                                             (6, '"runs without error"'), (5, '"never fails"')],
+    "values within 0.01, not to 4 decimals": [(1, "[0.25, 0.197, 0.197]"), (11, "-7.995"),
+                                              (9, "torch.tensor([1.0, 0.999, 1.0])")],
     "a tensor of the wrong values": [(4, "torch.tensor([0.1966, 0.1050, 0.0452])")],
     "True for a number": [(7, "True")],
-    "a set with a name missing, as a list": [(9, '["tanh"]')],
+    "a set with a name missing, as a list": [(17, '["tanh"]')],
     "a name for a set of two": [(3, '"detached"')],
-    "a pair in the wrong order": [(13, '("raises", "silently wrong")')],
-    "raises for values": [(21, "RuntimeError")],
+    "a pair in the wrong order": [(16, '("raises", "silently wrong")')],
+    "raises for values": [(15, "RuntimeError"), (15, '"it raises"')],
 }
+# Of ALSO_WRONG, the answers whose numbers are all within 0.01 of the right ones: the feedback asks for 4 decimals.
+NEAR = "values within 0.01, not to 4 decimals"
 
 EXPLANATIONS = {
     1: "SigmoidBackward0 saved its result σ(a) and multiplies the incoming gradient by σ(a)·(1 − σ(a)): 0.5·0.5 at "
@@ -107,49 +120,48 @@ EXPLANATIONS = {
        "then computes r·(1 − r) from its saved result r, now 0.5 everywhere (notebook 04).",
     5: "the version counter counts in-place operations, not values: zero_() and copy_() through c, which shares "
        "out's counter, moved it from 0 to 2, and SigmoidBackward0 refuses its saved result although the values are "
-       "back (notebooks 04 and 06).",
+       "back (notebook 04).",
     6: "s * s saved s for its own backward (each factor, as each needs a gradient), and s.detach().zero_() moved "
        "s's version counter; that SumBackward0 saves nothing does not protect a tensor that a later node saved "
        "(notebook 05).",
     7: "a view (t[1:]) and detach() share t's version counter, so their two writes count; .data and clone() give "
-       "tensors with counters of their own (notebook 06).",
+       "tensors with counters of their own (notebooks 01, 02 and 04).",
     8: "x[0] is a view of x, and x = out.detach() shares out's memory and version counter, so mul_() through first "
-       "moved out's counter; ExpBackward0 saved its result out, and refuses it (notebook 06).",
-    9: "tanh and sqrt save their result (their derivatives, 1 − y² and 1/(2y), are written with it), so the write "
-       "through detach() is refused; cos and abs save their input, and t * 3 saves only the 3 (notebook 07).",
-    10: "ReluBackward0 builds its mask, result > 0, from its saved result; the .data write made every entry positive "
-        "without moving the counter, so the mask lets the gradient through everywhere (notebook 07).",
-    11: "detach() shares w's memory, so the in-place step shows through it; clone() and tolist() copied the values "
-        "when they ran (notebook 08).",
-    12: "an inference tensor cannot be saved for backward. A product saves a factor only when the other factor "
-        "needs a gradient: scale_inference * w must save scale_inference to give w its gradient, and a sum saves "
-        "neither. A no_grad() result is an ordinary tensor, which can be saved (notebook 08).",
-    13: "save_for_backward() puts y under autograd's version check, so ExpSaved raises; ExpOnCtx keeps y as a plain "
-        "Python attribute that nothing checks, so its backward multiplies by the changed y (notebook 06).",
-    14: "the detached target t is a constant, so the gradient of (w·x − t)² is 2·(w·x − t)·x = 2·(2 − 6)·1 "
-        "(notebook 10).",
-    15: "detach() cuts the graph after middle: backward starts at the loss and stops at the detached tensor, so "
-        "only last gets a gradient (notebook 10).",
-    16: "eval() switches dropout and batch norm to their evaluation behaviour, and autograd still records; "
-        "no_grad() stops the recording and leaves the layers as they are (here in training mode), so dropout draws "
-        "a new mask for each call (notebook 10).",
-    17: "a .data step escapes the version check, and a node computes with the current values of what it saved. "
-        "last's node saved its weight (as the view weight.t()) to pass the gradient back to its input, so first's "
-        "gradients are computed with the stepped weight; last's own come from saved activations, which did not "
-        "change (notebook 10).",
-    18: "adding a tensor that has a grad_fn records a new node whose inputs lead back into that step's graph, so the "
-        "running total keeps every step's nodes alive; a detached tensor or a Python float carries no graph "
-        "(notebook 10).",
-    19: "ReLU(inplace=True) writes into h, and identity is h itself, so the block adds relu(h) where it meant h. "
+       "moved out's counter; ExpBackward0 saved its result out, and refuses it (notebook 05).",
+    9: "ReluBackward0 builds its mask, result > 0, from its saved result; the .data write made every entry positive "
+       "without moving the counter, so the mask lets the gradient through everywhere (notebook 05).",
+    10: "detach() shares w's memory, so the in-place step shows through it; clone() and tolist() copied the values "
+        "when they ran (notebooks 02 and 05).",
+    11: "the detached target t is a constant, so the gradient of (w·x − t)² is 2·(w·x − t)·x = 2·(2 − 6)·1 "
+        "(notebooks 02 and 05).",
+    12: "detach() cuts the graph after middle: backward starts at the loss and stops at the detached tensor, so "
+        "only last gets a gradient (notebook 03).",
+    13: "ReLU(inplace=True) writes into h, and identity is h itself, so the block adds relu(h) where it meant h. "
         "The nodes that saved h (the in-place ReLU its result, lin its input) saved it after that write, so no "
         "version check fails (notebook 11).",
-    20: "the message names the changed tensor by its type, its shape and the operation whose output it is (Tanh, "
+    14: "the message names the changed tensor by its type, its shape and the operation whose output it is (Tanh, "
         "so h), then gives its version now and the version the backward node saved (notebook 11).",
-    21: "w - 0.1 * w.grad is recorded, so the new w is not a leaf, and backward accumulates into .grad only on "
+    15: "w - 0.1 * w.grad is recorded, so the new w is not a leaf, and backward accumulates into .grad only on "
         "leaves (and on tensors that called retain_grad()); step under torch.no_grad() with w -= … instead "
         "(notebook 11).",
+    16: "save_for_backward() puts y under autograd's version check, so ExpSaved raises; ExpOnCtx keeps y as a plain "
+        "Python attribute that nothing checks, so its backward multiplies by the changed y (notebook 06).",
+    17: "tanh and sqrt save their result (their derivatives, 1 − y² and 1/(2y), are written with it), so the write "
+        "through detach() is refused; cos and abs save their input, and t * 3 saves only the 3 (notebook 07).",
+    18: "an inference tensor cannot be saved for backward. A product saves a factor only when the other factor "
+        "needs a gradient: scale_inference * w must save scale_inference to give w its gradient, and a sum saves "
+        "neither. A no_grad() result is an ordinary tensor, which can be saved (notebook 08).",
+    19: "eval() switches dropout and batch norm to their evaluation behaviour, and autograd still records; "
+        "no_grad() stops the recording and leaves the layers as they are (here in training mode), so dropout draws "
+        "a new mask for each call (notebook 10).",
+    20: "a .data step escapes the version check, and a node computes with the current values of what it saved. "
+        "last's node saved its weight (as the view weight.t()) to pass the gradient back to its input, so first's "
+        "gradients are computed with the stepped weight; last's own come from saved activations, which did not "
+        "change (notebooks 10 and 11).",
+    21: "adding a tensor that has a grad_fn records a new node whose inputs lead back into that step's graph, so the "
+        "running total keeps every step's nodes alive; a detached tensor or a Python float carries no graph "
+        "(notebook 10).",
 }
-
 
 def encoded(explanations=EXPLANATIONS):
     """The explanations as the notebook holds them: JSON, compressed with zlib, in base64."""

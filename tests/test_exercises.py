@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import nbformat
 import pytest
-from exercise_answers import ALSO_RIGHT, ALSO_WRONG, EXPLANATIONS, RIGHT, WRONG, shown
+from exercise_answers import ALSO_RIGHT, ALSO_WRONG, COURSE, EXPLANATIONS, NEAR, PART_1, RIGHT, WRONG, shown
 from nbval.plugin import coalesce_streams
 from saved_notebooks import ROOT, execute, load, source, tags
 
@@ -21,6 +21,9 @@ BLANK = re.compile(r"(?:#[^\n]*\n)?answer_(\d+) = \.\.\.(?:\n#[^\n]*)?")  # opti
 CHECK = re.compile(r"check_answer\((\d+), answer_(\d+)\)")
 PROGRAM = re.compile(r"^def question_(\d+)\(\):", re.MULTILINE)
 HOW_CLOSE = re.compile(r"of your \d+ names|Your one name|Your set is empty")  # how many names of a set are right
+HINT = re.compile(r"Hint: (.*?) To see what the program does")
+NOTEBOOKS = re.compile(r"\b(?:0[1-9]|1[0-4])\b")  # a notebook named by its number
+POINTER = re.compile(r"\(notebooks? ([^)]*)\)")  # "(notebook 05)" after a heading or an explanation
 
 # What nbval compares: every output field but these (its skip_compare, with image/png and image/jpeg as without
 # --nbdime), each string after the rewrites of nbval_sanitize.cfg, read as nbval reads it.
@@ -205,7 +208,55 @@ def test_wrong_answers_are_rejected_with_a_hint(run):
                             f"how to ask for the answer: {text!r}")
         elif isinstance(RIGHT[number], set) and not HOW_CLOSE.search(text):
             problems.append(f"question {number}: the feedback does not say how many names are right: {text!r}")
+        elif "missing" in text:
+            problems.append(f"question {number}: saying how many names are missing, beside how many are right, "
+                            f"lets a student find the answer by elimination: {text!r}")
+        elif "4 decimals" in text:
+            problems.append(f"question {number}: a far answer is told to give 4 decimals: {text!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_close_values_are_asked_for_4_decimals(run):
+    """A value within 0.01 of the program's, but not to 4 decimals, is rejected with "give 4 decimals", and the
+    feedback after what the student said holds neither the right value nor the explanation."""
+    _, _, said = run
+    problems = []
+    for number, typed in ALSO_WRONG[NEAR]:
+        text = said[("also wrong", NEAR, number, typed)]
+        after = text.split(". ", 1)[-1] if text.startswith("✗ not quite: you said ") else text
+        if "give 4 decimals" not in text:
+            problems.append(f"question {number}, answer_{number} = {typed}: no 'give 4 decimals': {text.strip()!r}")
+        elif shown(RIGHT[number]) in after or any(piece in after for piece in pieces(EXPLANATIONS[number])):
+            problems.append(f"question {number}, answer_{number} = {typed}: the feedback gives the answer away: "
+                            f"{text.strip()!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_part_1_needs_only_the_course():
+    """Questions 1-15 sit under "Part 1 · The course" and name only the course's notebooks (01-05 and 11), in their
+    heading, their hint and their explanation; 16-21 sit under "Part 2", with the reference notebooks."""
+    cells = load(EXERCISES)["cells"]
+    found = questions(cells)
+    parts = [index for index, cell in enumerate(cells) if cell["cell_type"] == "markdown"
+             and source(cell).startswith(("## Part 1 · The course", "## Part 2 · With the reference notebooks"))]
+    assert len(parts) == 2, "the notebook needs a '## Part 1 · The course' and a '## Part 2 · With the reference " \
+        "notebooks' heading, in that order"
+    checking = next(source(cell) for cell in cells if "HINT = {" in source(cell))
+    hints = dict(re.findall(r"^ +(\d+): (\"[^\n]*(?:\n +\"[^\n]*)*),\n", checking, re.MULTILINE))
+    problems = []
+    for number, where in sorted(found.items()):
+        in_part_1 = parts[0] < where["program"] < parts[1]
+        if in_part_1 != (number in PART_1):
+            problems.append(f"question {number} is in Part {1 if in_part_1 else 2}, the key says otherwise")
+        if number not in PART_1:
+            continue
+        heading = source(cells[where["program"] - 1]).split("\n")[0]
+        for what, text in [("heading", " ".join(POINTER.findall(heading))), ("hint", hints.get(str(number), "")),
+                           ("explanation", " ".join(POINTER.findall(EXPLANATIONS[number])))]:
+            outside = set(NOTEBOOKS.findall(text)) - set(COURSE)
+            if outside or not NOTEBOOKS.search(text):
+                problems.append(f"question {number}'s {what} names {sorted(outside) or 'no notebook'}: {text!r}")
+    assert not problems, "Part 1 must be answerable from the course alone:\n" + "\n".join(problems)
 
 
 def test_show_answer_gives_the_answer_and_why(run):

@@ -6,6 +6,7 @@ Each function below asserts the behaviour its question's answer states (the numb
 reads `ok` or `FAILED` with the reason. Nothing here is downloaded and nothing is written; it runs on the CPU.
 """
 import copy
+import dataclasses
 import io
 import logging
 import pickle
@@ -58,13 +59,15 @@ def tiny_mlp():
 X = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
 
 
-# --- The finder of notebooks/14_graph_cut_clinic.ipynb, as defined there ---------------------------------------------
+# --- The finder of notebooks/14_graph_cut_clinic.ipynb, as defined there (it returns names only) ----------------------
 
 def tensors_in(value):
     if torch.is_tensor(value):
         return [value]
     if isinstance(value, dict):
         value = list(value.values())
+    elif dataclasses.is_dataclass(value):
+        value = [getattr(value, field.name) for field in dataclasses.fields(value)]
     if isinstance(value, (tuple, list)):
         return [tensor for item in value for tensor in tensors_in(item)]
     return []
@@ -74,26 +77,37 @@ def carries_graph(value):
     return any(tensor.requires_grad for tensor in tensors_in(value))
 
 
-def find_graph_cut(model, *inputs):
+def find_graph_cut(model, *inputs, **kwargs):
+    """The names of every module whose output carries no graph though its inputs or the parameters of what ran
+    require grad, in the order they ran and joined by ', ' (a parent of a named module left out); None if none."""
     if torch.is_inference_mode_enabled() or not torch.is_grad_enabled():
         return "grad mode off"
-    if not carries_graph(inputs) and not any(p.requires_grad for p in model.parameters()):
+    if not carries_graph((inputs, kwargs)) and not any(p.requires_grad for p in model.parameters()):
         return "nothing requires grad"
-    reports = []
+    names = {module: name for name, module in model.named_modules()}
+    reports, ran = [], set()
 
-    def hook_for(name):
-        def look(module, args, output):
-            fed = carries_graph(args) or any(p.requires_grad for p in module.parameters())
-            reports.append(name if fed and not carries_graph(output) else None)
-        return look
+    def look(module, args, keywords, output):
+        ran.add(module)
+        if any(names[part] in reports for part in module.modules()):
+            return
+        parameters = [p for part in module.modules() if part in ran for p in part.parameters(recurse=False)]
+        fed = carries_graph((args, keywords)) or any(p.requires_grad for p in parameters)
+        if fed and not carries_graph(output):
+            reports.append(names[module])
 
-    handles = [module.register_forward_hook(hook_for(name)) for name, module in model.named_modules()]
+    handles = [module.register_forward_hook(look, with_kwargs=True) for module in names]
+    kept = [(buffer, buffer.clone()) for buffer in model.buffers()]
     try:
-        model(*inputs)
+        with torch.random.fork_rng():
+            model(*inputs, **kwargs)
     finally:
         for handle in handles:
             handle.remove()
-    return next((report for report in reports if report is not None), None)
+        with torch.no_grad():
+            for buffer, value in kept:
+                buffer.copy_(value)
+    return ", ".join(reports) or None
 
 
 # --- A. Graph cuts nobody wrote as detach() --------------------------------------------------------------------------
@@ -108,7 +122,8 @@ def element_0():
     assert frozen(X).sum().grad_fn is None and find_graph_cut(frozen, X) == "nothing requires grad"
 
 
-@question(2, "every .grad before a cut is None though the loss has a grad_fn; the finder names the cut module")
+@question(2, "every .grad before a cut is None though the loss has a grad_fn; the finder lists every module without "
+              "a graph: a mask meant to have none, then the real cut")
 def middle_cut():
     class Cut(nn.Module):
         def forward(self, h):
@@ -119,6 +134,25 @@ def middle_cut():
     loss.backward()
     assert loss.grad_fn is not None and model[0].weight.grad is None and model[2].weight.grad is not None
     assert find_graph_cut(model, X) == "1"
+
+    class Mask(nn.Module):
+        def forward(self, h):
+            return h.abs().sum(dim=1) == 0
+
+    class Masked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed, self.mask, self.cut, self.head = nn.Linear(4, 8), Mask(), Cut(), nn.Linear(8, 1)
+
+        def forward(self, x):
+            h = self.embed(x)
+            padding = self.mask(h)
+            return self.head(self.cut(h)).masked_fill(padding[:, None], 0.0)
+
+    masked = seeded(Masked)
+    assert find_graph_cut(masked, X) == "mask, cut"  # the mask first: a finder that kept only it would miss the cut
+    masked(X).sum().backward()
+    assert masked.embed.weight.grad is None and masked.head.weight.grad is not None
 
 
 @question(3, "loss.requires_grad = True / torch.tensor(loss, requires_grad=True): a new leaf, nothing trains")
@@ -208,7 +242,8 @@ def numpy_refuses():
     assert x.detach().numpy().shape == (3,)
 
 
-@question(10, ".to()/.cuda() are recorded (no cut), but the result is not a leaf: its .grad stays None")
+@question(10, ".to()/.cuda() are recorded (no cut), but the result is not a leaf: its .grad stays None; to the same "
+               "device and dtype, .to() returns the tensor itself")
 def to_device():
     w = torch.randn(3, requires_grad=True)
     moved = w.to(torch.float64)
@@ -218,6 +253,7 @@ def to_device():
         (moved * 2).sum().backward()
         assert moved.grad is None and w.grad is not None
     assert not w.to(torch.long).requires_grad  # an integer dtype does cut
+    assert w.to(torch.float32) is w and w.to("cpu") is w and w.is_leaf  # nothing to move: the same leaf
 
 
 @question(11, "argmax and indices have no gradient; indexing by them passes one to the values picked")
@@ -432,7 +468,8 @@ def saved_tensor_hooks():
 
 # --- D. In-place writes refused for other reasons than a saved tensor -------------------------------------------------
 
-@question(29, "A view was created in no_grad mode and is being modified inplace with grad mode enabled")
+@question(29, "A view was created in no_grad mode and is being modified inplace with grad mode enabled; only where "
+               "the write would be recorded")
 def no_grad_view():
     hidden = seeded(lambda: nn.Linear(4, 4))(X)
     with torch.no_grad():
@@ -440,21 +477,36 @@ def no_grad_view():
     assert "A view was created in no_grad mode" in raises(RuntimeError, lambda: view.mul_(2))
     with torch.no_grad():
         hidden[:, :2].mul_(2)  # view and write in the same mode: allowed
+    plain = torch.zeros(4)
+    with torch.no_grad():
+        plain_view = plain[:2]
+    plain_view.add_(1)  # nothing requires grad, nothing to record: allowed
+    assert "A view was created in no_grad mode" in raises(RuntimeError, lambda: plain_view.mul_(hidden[0, :2]))
+    grad_mode_view = hidden[:, :2]
+    with torch.no_grad():
+        grad_mode_view.mul_(2)  # taken with grad mode on, written under no_grad(): allowed
 
 
-@question(30, "Inplace update to inference tensor outside InferenceMode is not allowed; out of place works")
+@question(30, "Inplace update to inference tensor outside InferenceMode: written, then refused; compute out of place "
+               "instead, or update a clone()")
 def inference_inplace():
-    with torch.inference_mode():
-        total = torch.zeros(())
-        total += 1.0
+    def test_total():
+        with torch.inference_mode():
+            total = torch.zeros(())
+            total += 3.0
+        return total
+
+    total = test_total()
 
     def divide():
-        nonlocal total
-        total /= 3
+        total.div_(3)
 
     assert "Inplace update to inference tensor outside InferenceMode" in raises(RuntimeError, divide)
-    average = total / 3
-    assert not average.is_inference() and total.clone().is_inference() is False
+    assert total.item() == 1.0 and (total / 3).item() != 1.0  # divided already: `total / 3` after it divides twice
+    total = test_total()
+    average, of_clone = total / 3, total.clone().div_(3)
+    assert average.item() == of_clone.item() == 1.0 and total.item() == 3.0
+    assert not average.is_inference() and not of_clone.is_inference()
 
 
 @question(31, "Inference tensors cannot be saved for backward: clone them, or use no_grad() (notebook 08)")
@@ -591,7 +643,8 @@ def straight_through():
     assert torch.equal(rounded, raw.round()) and torch.equal(raw.grad, torch.ones(3))
 
 
-@question(40, "an EMA teacher: frozen, updated under no_grad(); its output needs no detach()")
+@question(40, "an EMA teacher: frozen, updated under no_grad(); its output needs no detach() when its input does not "
+               "require grad")
 def ema_teacher():
     student = seeded(lambda: nn.Linear(4, 1))
     teacher = copy.deepcopy(student).requires_grad_(False)
@@ -603,6 +656,15 @@ def ema_teacher():
             t.lerp_(s, 0.01)
     trainable = copy.deepcopy(student)
     raises(RuntimeError, lambda: trainable.weight.mul_(0.99))  # a leaf that requires grad, outside no_grad()
+    stem = seeded(lambda: nn.Linear(4, 4))  # a trainable stem that feeds both networks
+    assert teacher(stem(X)).requires_grad
+    with torch.no_grad():
+        student.weight.add_(0.5)  # the student apart from the teacher, so that the teacher's term has a gradient
+    F.mse_loss(student(stem(X)), teacher(stem(X))).backward()
+    through_teacher = stem.weight.grad.clone()
+    stem.zero_grad()
+    F.mse_loss(student(stem(X)), teacher(stem(X)).detach()).backward()
+    assert not torch.allclose(through_teacher, stem.weight.grad)  # there, detach() changes the stem's gradient
 
 
 @question(41, "gradient reversal: a Function whose backward negates; a Module's backward() method is never called")

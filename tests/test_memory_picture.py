@@ -13,7 +13,7 @@ import nbformat
 from saved_notebooks import ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "04_zero_after_detach_vs_data.ipynb"
-PICTURE_CELL = "show_graph(side_by_side(after_detach, after_data))"
+PICTURE_CELL = "show_graph(stacked(after_detach, after_data))"
 
 
 def clusters(dot):

@@ -19,7 +19,7 @@ if "google.colab" in sys.modules:  # Colab has PyTorch and graphviz, but not tor
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "torchviz==0.0.3"], check=True)
 
 RECORDED_WITH = "2.13.0"  # the saved outputs come from this PyTorch
-VERIFIED_WITH = ("2.6.0", "2.9.1", "2.13.0", "2.14.1", "2.15.0")  # every notebook runs to its end on these
+VERIFIED_WITH = ("2.6.0", "2.9.1", "2.10.0", "2.11.0", "2.12.0", "2.13.0", "2.14.1", "2.15.0")  # run to the end
 device = torch.device(os.environ.get("TORCH_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu"))
 print(f"PyTorch {torch.__version__} on {device}.")
 if device.type == "cpu":
@@ -377,12 +377,12 @@ def legend(kinds):
     return "\n".join(" · ".join(shown[start:start + 3]) for start in range(0, len(shown), 3))  # 3 to a line
 
 
-def side_by_side(*pictures):
-    """Several pictures drawn with `draw(title=...)`, in one image with one legend."""
+def stacked(*pictures):
+    """Several pictures drawn with `draw(title=...)`, one above the other in one image, with one legend."""
     graph = graphviz.Digraph()
     graph.attr(rankdir="LR", fontname="Helvetica", fontsize="11", labelloc="b", labeljust="l",
                label=legend([kind for picture in pictures for kind in picture.kinds]))
-    for picture in reversed(pictures):  # left to right, graphviz stacks each cluster above the ones before it
+    for picture in reversed(pictures):  # graphviz puts each cluster above the ones before it: the first ends on top
         graph.subgraph(picture)
-    graph.alt = f"{len(pictures)} memory pictures side by side. " + " ".join(picture.alt for picture in pictures)
+    graph.alt = f"{len(pictures)} memory pictures, one above the other. " + " ".join(p.alt for p in pictures)
     return graph

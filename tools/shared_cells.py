@@ -335,13 +335,11 @@ class MemoryPicture:
             now = _version(saved)
             try:
                 getattr(node, attribute)
-                refused = False
-            except RuntimeError:  # autograd's own check refused to hand the saved tensor back
-                refused = True
-            if refused and now != version_then:
-                kind = "stale"
-            elif refused:
-                kind = "freed"
+                refused = None
+            except RuntimeError as error:  # autograd would not hand the saved tensor back: freed, or stale
+                refused = "freed" if "freed" in str(error) else "stale"
+            if refused:
+                kind = refused
             else:
                 kind = "intact" if torch.equal(saved.detach(), values_then) else "silent"
             graph.kinds += [kind]
@@ -364,7 +362,8 @@ SAVED_STYLE = {"intact": {"color": "darkgreen", "fontcolor": "darkgreen"},
                "silent": {"color": "purple", "fontcolor": "purple", "penwidth": "2", "style": "dashed"},
                "freed": {"color": "grey50", "style": "dotted"}}
 SAVED_NOTE = {"intact": "as in the forward pass", "stale": "stale: backward() will refuse it",
-              "silent": "values changed, versions agree:\nsilently wrong gradient", "freed": "freed by backward()"}
+              "silent": "values changed, not refused:\nthe gradient may be silently wrong",
+              "freed": "freed by backward()"}
 LEGEND = {"tensor": "blue: a tensor and its version", "memory": "yellow: memory and its values",
           "counter": "dashed box: tensors that share one version counter",
           "node": "grey: a backward node; its arrows point to memory it saved",

@@ -7,7 +7,8 @@ Questions 1–15 (Part 1) need only the course, 01–05 and 11; 16–21 (Part 2)
 For each question: the right answer as the program's result prints it, a typical wrong one, and the explanation a
 right answer earns. ALSO_RIGHT and ALSO_WRONG hold answers as a learner types them (Python source), grouped by form.
 tests/test_exercises.py fills every one into the notebook's answer cells and runs its checks: the right answers, in
-every form, must be accepted, and the wrong ones rejected with a hint that gives nothing away.
+every form, must be accepted, and the wrong ones rejected with a hint that gives nothing away; an answer in another
+form than the question asks for (a name where a tuple of three is asked) is also told the form asked for.
 
 The notebook holds the explanations only encoded (zlib, then base64), so that reading its folded cell reveals no
 answer. After changing EXPLANATIONS, paste the output of `--why` over the notebook's `_EXPLANATIONS` and record it.
@@ -104,9 +105,15 @@ ALSO_WRONG = {
     "a name for a set of two": [(3, '"detached"')],
     "a pair in the wrong order": [(16, '("raises", "silently wrong")')],
     "raises for values": [(15, "RuntimeError"), (15, '"it raises"')],
+    "a form other than the question asks for": [
+        (1, "0.25"), (2, '"a squared"'), (3, "2"), (4, "0.25"), (5, "False"), (6, '"zero"'), (7, '"t._version"'),
+        (8, '"x[0] is a copy"'), (9, "1.0"), (10, "True"), (11, "(2.0, 3.0)"), (12, "1"), (13, "True"), (14, '"h"'),
+        (15, "0"), (16, '"silently wrong"'), (17, "2"), (18, "1"), (19, "(True, False)"), (20, "0.1"), (21, "3")],
 }
 # Of ALSO_WRONG, the answers whose numbers are all within 0.01 of the right ones: the feedback asks for 4 decimals.
 NEAR = "values within 0.01, not to 4 decimals"
+# Of ALSO_WRONG, one answer per question in a form it does not ask for: the feedback names the form asked for.
+WRONG_FORM = "a form other than the question asks for"
 
 EXPLANATIONS = {
     1: "SigmoidBackward0 saved its result σ(a) and multiplies the incoming gradient by σ(a)·(1 − σ(a)): 0.5·0.5 at "

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import nbformat
 import pytest
-from exercise_answers import ALSO_RIGHT, ALSO_WRONG, COURSE, EXPLANATIONS, NEAR, PART_1, RIGHT, WRONG, shown
+from exercise_answers import ALSO_RIGHT, ALSO_WRONG, COURSE, EXPLANATIONS, NEAR, PART_1, RIGHT, WRONG, WRONG_FORM, shown
 from nbval.plugin import coalesce_streams
 from saved_notebooks import ROOT, execute, load, source, tags
 
@@ -24,6 +24,8 @@ HOW_CLOSE = re.compile(r"of your \d+ names|Your one name|Your set is empty")  # 
 HINT = re.compile(r"Hint: (.*?) To see what the program does")
 NOTEBOOKS = re.compile(r"\b(?:0[1-9]|1[0-4])\b")  # a notebook named by its number
 POINTER = re.compile(r"\(notebooks? ([^)]*)\)")  # "(notebook 05)" after a heading or an explanation
+FORM_SAID = re.compile(r" The question asks for (.*?)\. Hint: ")  # a wrong form's feedback
+ASKED = re.compile(r"\*Answer:\* (.*?)\.?\Z", re.DOTALL)  # a question's "*Answer:*" line, to its end
 
 # What nbval compares: every output field but these (its skip_compare, with image/png and image/jpeg as without
 # --nbdime), each string after the rewrites of nbval_sanitize.cfg, read as nbval reads it.
@@ -213,6 +215,36 @@ def test_wrong_answers_are_rejected_with_a_hint(run):
                             f"lets a student find the answer by elimination: {text!r}")
         elif "4 decimals" in text:
             problems.append(f"question {number}: a far answer is told to give 4 decimals: {text!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_wrong_form_is_named_without_the_answer(run):
+    """An answer in a form its question does not ask for (a name where a tuple of three is asked, a number where a set
+    of names is) is told the form asked for, in the words of the question's *Answer:* line, before the hint; an
+    answer in that form (each of the key's wrong answers) is not. Neither feedback gives the answer away: outside the
+    form, which names the choices ("raises", None), no right answer and no piece of its explanation."""
+    _, _, said = run
+    cells = load(EXERCISES)["cells"]
+    asked = {number: ASKED.search(source(cells[where["program"] - 1])).group(1).replace("`", "")
+             for number, where in questions(cells).items()}
+    lacking = set(RIGHT) - {number for number, _ in ALSO_WRONG[WRONG_FORM]}
+    problems = [f"{WRONG_FORM}: questions {sorted(lacking)} have no answer in another form"] if lacking else []
+    for number, typed in ALSO_WRONG[WRONG_FORM]:
+        text = said[("also wrong", WRONG_FORM, number, typed)]
+        form = FORM_SAID.search(text)
+        rest = FORM_SAID.sub(" Hint: ", text)
+        if not form:
+            problems.append(f"question {number}, answer_{number} = {typed}: the form asked for is not named: "
+                            f"{text.strip()!r}")
+        elif form.group(1) != asked[number]:
+            problems.append(f"question {number}: the feedback asks for {form.group(1)!r}, the question for "
+                            f"{asked[number]!r}")
+        elif shown(RIGHT[number]) in rest or any(piece in rest for piece in pieces(EXPLANATIONS[number])):
+            problems.append(f"question {number}, answer_{number} = {typed}: the feedback gives the answer away: "
+                            f"{text.strip()!r}")
+    problems += [f"question {number}: {shown(WRONG[number])} has the form asked for, yet the feedback says it has "
+                 f"not: {said[('wrong', number)].strip()!r}" for number in sorted(WRONG)
+                 if "The question asks for" in said[("wrong", number)]]
     assert not problems, "\n".join(problems)
 
 

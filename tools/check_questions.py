@@ -77,36 +77,48 @@ def carries_graph(value):
     return any(tensor.requires_grad for tensor in tensors_in(value))
 
 
+def cannot_carry_graph(value):
+    tensors = tensors_in(value)
+    return bool(tensors) and not any(tensor.is_floating_point() or tensor.is_complex() for tensor in tensors)
+
+
 def find_graph_cut(model, *inputs, **kwargs):
     """The names of every module whose output carries no graph though its inputs or the parameters of what ran
-    require grad, in the order they ran and joined by ', ' (a parent of a named module left out); None if none."""
+    require grad, in the order they ran and joined by ', ' (a parent of a module so named left out, unless that
+    module output only integers or booleans, a mask); None if none. Scripted modules are not hooked; buffers a
+    forward pass changed are written back through .data, which moves no version counter."""
     if torch.is_inference_mode_enabled() or not torch.is_grad_enabled():
         return "grad mode off"
     if not carries_graph((inputs, kwargs)) and not any(p.requires_grad for p in model.parameters()):
         return "nothing requires grad"
     names = {module: name for name, module in model.named_modules()}
-    reports, ran = [], set()
+    reports, explaining, ran = [], set(), set()
 
     def look(module, args, keywords, output):
         ran.add(module)
-        if any(names[part] in reports for part in module.modules()):
+        if any(part in explaining for part in module.modules()):
             return
         parameters = [p for part in module.modules() if part in ran for p in part.parameters(recurse=False)]
         fed = carries_graph((args, keywords)) or any(p.requires_grad for p in parameters)
         if fed and not carries_graph(output):
             reports.append(names[module])
+            if not cannot_carry_graph(output):
+                explaining.add(module)
 
-    handles = [module.register_forward_hook(look, with_kwargs=True) for module in names]
     kept = [(buffer, buffer.clone()) for buffer in model.buffers()]
+    handles = []
     try:
+        for module in names:
+            if not isinstance(module, torch.jit.ScriptModule):
+                handles.append(module.register_forward_hook(look, with_kwargs=True))
         with torch.random.fork_rng():
             model(*inputs, **kwargs)
     finally:
         for handle in handles:
             handle.remove()
-        with torch.no_grad():
-            for buffer, value in kept:
-                buffer.copy_(value)
+        for buffer, value in kept:
+            if not torch.equal(buffer, value):
+                buffer.data.copy_(value)
     return ", ".join(reports) or None
 
 
@@ -123,7 +135,8 @@ def element_0():
 
 
 @question(2, "every .grad before a cut is None though the loss has a grad_fn; the finder lists every module without "
-              "a graph: a mask meant to have none, then the real cut")
+              "a graph: a mask meant to have none, then the real cut, also in the mask's parent; a rotary embedding is "
+              "reported wrongly and hides its parent's cut")
 def middle_cut():
     class Cut(nn.Module):
         def forward(self, h):
@@ -153,6 +166,45 @@ def middle_cut():
     assert find_graph_cut(masked, X) == "mask, cut"  # the mask first: a finder that kept only it would miss the cut
     masked(X).sum().backward()
     assert masked.embed.weight.grad is None and masked.head.weight.grad is not None
+
+    class MaskedMean(nn.Module):  # the real cut in the mask's parent's own code
+        def __init__(self):
+            super().__init__()
+            self.embed, self.mask = nn.Linear(4, 8), Mask()
+
+        def forward(self, x):
+            h = self.embed(x)
+            return torch.tensor([row.mean().item() for row in h]).masked_fill(self.mask(h), 0.0)
+
+    own_code = seeded(lambda: nn.Sequential(MaskedMean(), nn.Identity()))
+    assert own_code(X).grad_fn is None and find_graph_cut(own_code, X) == "0.mask, 0"
+
+    class Rotary(nn.Module):  # as Llama's: cos and sin from a buffer under no_grad(); x gives only the dtype
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("frequencies", torch.tensor([1.0, 0.1, 0.01, 0.001]))
+
+        @torch.no_grad()
+        def forward(self, x, positions):
+            angles = positions[:, None] * self.frequencies
+            return angles.cos().to(x.dtype), angles.sin().to(x.dtype)
+
+    class Rotated(nn.Module):
+        def __init__(self, cut):
+            super().__init__()
+            self.proj, self.rotary, self.cut = nn.Linear(4, 4), Rotary(), cut
+
+        def forward(self, x):
+            h = self.proj(x)
+            cos, sin = self.rotary(h, torch.arange(len(x), dtype=x.dtype))
+            out = h * cos + h.flip(-1) * sin
+            return torch.tensor(out.tolist()) if self.cut else out
+
+    intact = seeded(lambda: Rotated(cut=False))
+    intact(X).sum().backward()
+    assert all(p.grad is not None for p in intact.parameters()) and find_graph_cut(intact, X) == "rotary"
+    cut = seeded(lambda: Rotated(cut=True))
+    assert cut(X).grad_fn is None and find_graph_cut(cut, X) == "rotary"  # the parent's own cut is not named
 
 
 @question(3, "loss.requires_grad = True / torch.tensor(loss, requires_grad=True): a new leaf, nothing trains")
@@ -487,8 +539,8 @@ def no_grad_view():
         grad_mode_view.mul_(2)  # taken with grad mode on, written under no_grad(): allowed
 
 
-@question(30, "Inplace update to inference tensor outside InferenceMode: written, then refused; compute out of place "
-               "instead, or update a clone()")
+@question(30, "Inplace update to inference tensor outside InferenceMode: written, then refused (through .data or "
+               "detach(): written, nothing raised); compute out of place instead, or update a clone()")
 def inference_inplace():
     def test_total():
         with torch.inference_mode():
@@ -507,6 +559,10 @@ def inference_inplace():
     average, of_clone = total / 3, total.clone().div_(3)
     assert average.item() == of_clone.item() == 1.0 and total.item() == 3.0
     assert not average.is_inference() and not of_clone.is_inference()
+    total = test_total()
+    total.data.div_(3)  # written, nothing raised
+    total.detach().div_(3)  # the same
+    assert abs(total.item() - 1 / 3) < 1e-6  # 3 divided twice by 3
 
 
 @question(31, "Inference tensors cannot be saved for backward: clone them, or use no_grad() (notebook 08)")

@@ -335,11 +335,8 @@ class MemoryPicture:
             now = _version(saved)
             try:
                 getattr(node, attribute)
-                refused = None
             except RuntimeError as error:  # autograd would not hand the saved tensor back: freed, or stale
-                refused = "freed" if "freed" in str(error) else "stale"
-            if refused:
-                kind = refused
+                kind = "freed" if "freed" in str(error) else "stale"
             else:
                 kind = "intact" if torch.equal(saved.detach(), values_then) else "silent"
             graph.kinds += [kind]

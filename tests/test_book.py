@@ -22,7 +22,6 @@ from saved_notebooks import NOTEBOOKS, ROOT, ZH_NOTEBOOKS, graphs, load, source,
 # The whole module works on one build of the book, which the browser tests open: the launch-link tests, which read
 # that build's HTML files, carry the browser mark with it, so that the suite without browser tests builds no book.
 pytestmark = pytest.mark.browser
-browser_test = pytest.mark.browser
 # The command of ./run.sh html, into a folder of the test's own.
 SPHINX = [sys.executable, "-m", "sphinx", "-b", "html", "-c", "book", "-W", "--keep-going", "-q", "."]
 REPOSITORY = "https://github.com/example-owner/detach-series"  # a made-up URL: the buttons are checked, not followed
@@ -108,7 +107,6 @@ SIDEBAR = """() => Array.from(document.querySelectorAll('.bd-docs-nav p.caption'
     Array.from(caption.nextElementSibling.querySelectorAll(':scope > li > a'), a => a.getAttribute('href'))])"""
 
 
-@browser_test
 def test_pages_other_than_notebooks_load_offline(site, offline, served):
     """The landing page, search and the index; each notebook's page is loaded by a test of its own, below."""
     problems = []
@@ -124,7 +122,6 @@ def test_pages_other_than_notebooks_load_offline(site, offline, served):
     assert not offline.outside, f"pages fetched from outside the site: {offline.outside}"
 
 
-@browser_test
 def test_landing_page_is_the_readme_first_screen(offline, served, screenshots):
     page, errors = open_page(offline, served + "index.html")
     try:
@@ -140,7 +137,6 @@ def test_landing_page_is_the_readme_first_screen(offline, served, screenshots):
     assert not errors, errors
 
 
-@browser_test
 @pytest.mark.parametrize("path", NOTEBOOKS + ZH_NOTEBOOKS,
                          ids=[path.relative_to(ROOT / "notebooks").with_suffix("").as_posix()
                               for path in NOTEBOOKS + ZH_NOTEBOOKS])
@@ -171,7 +167,6 @@ def test_notebook_page_shows_graphs_and_no_setup_source(path, offline, served, s
     assert not offline.outside, f"pages fetched from outside the site: {offline.outside}"
 
 
-@browser_test
 def test_sidebar_lists_every_notebook_in_reading_order(offline, served):
     page, _ = open_page(offline, served + "index.html")
     try:
@@ -187,7 +182,6 @@ def test_sidebar_lists_every_notebook_in_reading_order(offline, served):
         {f"notebooks/zh/{path.stem}.html" for path in ZH_NOTEBOOKS} | {"README.zh-CN.html"}
 
 
-@browser_test
 def test_search_finds_version_counter(offline, served, screenshots):
     page, errors = open_page(offline, served + "search.html?q=version+counter")
     try:

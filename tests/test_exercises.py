@@ -196,7 +196,7 @@ def test_wrong_answers_are_rejected_with_a_hint(run):
     for number in sorted(WRONG):
         text = said[("wrong", number)]
         expected_start = f"✗ not quite: you said {shown(WRONG[number])}. "
-        hint = re.search(r"Hint: (.*?) To see what the program does", text)
+        hint = HINT.search(text)
         if not text.startswith(expected_start):
             problems.append(f"question {number}: {text.strip()!r} does not start {expected_start!r}")
         elif not hint or len(hint.group(1).split()) < 8:
@@ -239,7 +239,7 @@ def test_a_wrong_form_is_named_without_the_answer(run):
         elif form.group(1) != asked[number]:
             problems.append(f"question {number}: the feedback asks for {form.group(1)!r}, the question for "
                             f"{asked[number]!r}")
-        elif shown(RIGHT[number]) in rest or any(piece in rest for piece in pieces(EXPLANATIONS[number])):
+        elif gives_away(number, rest):
             problems.append(f"question {number}, answer_{number} = {typed}: the feedback gives the answer away: "
                             f"{text.strip()!r}")
     problems += [f"question {number}: {shown(WRONG[number])} has the form asked for, yet the feedback says it has "
@@ -258,7 +258,7 @@ def test_close_values_are_asked_for_4_decimals(run):
         after = text.split(". ", 1)[-1] if text.startswith("✗ not quite: you said ") else text
         if "give 4 decimals" not in text:
             problems.append(f"question {number}, answer_{number} = {typed}: no 'give 4 decimals': {text.strip()!r}")
-        elif shown(RIGHT[number]) in after or any(piece in after for piece in pieces(EXPLANATIONS[number])):
+        elif gives_away(number, after):
             problems.append(f"question {number}, answer_{number} = {typed}: the feedback gives the answer away: "
                             f"{text.strip()!r}")
     assert not problems, "\n".join(problems)
@@ -301,6 +301,11 @@ def test_show_answer_gives_the_answer_and_why(run):
 def pieces(explanation):
     """The parts of an explanation between punctuation that are long enough (5 words) to be its own."""
     return [piece.strip() for piece in re.split(r"[.;:,()]\s", explanation) if len(piece.split()) >= 5]
+
+
+def gives_away(number, text):
+    """Whether feedback holds question `number`'s right answer or a piece of its explanation."""
+    return shown(RIGHT[number]) in text or any(piece in text for piece in pieces(EXPLANATIONS[number]))
 
 
 def spellings(answer):
